@@ -1,0 +1,92 @@
+"""Errors a user can act on: each names the field and what to do about it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+
+class EstimatorError(Exception):
+    """Base of every error the estimator reports to a user (never a traceback)."""
+
+
+class ScenarioError(EstimatorError):
+    """The scenario is invalid. `problems` holds one 'field: what is wrong' line each."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class PricingError(EstimatorError):
+    """No price is known for the asked cloud and region."""
+
+
+class FieldProblems(ValueError):
+    """Raised inside model validators to report several fields at once, each with its path."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{w}: {m}" for w, m in self.problems))
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """('statements', 2, 'partitions') -> 'statements[2].partitions'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _num(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field (check its spelling; `cfu-estimator schema` lists them)"
+    if kind == "greater_than_equal":
+        return f"must be at least {_num(ctx['ge'])}"
+    if kind == "greater_than":
+        return f"must be greater than {_num(ctx['gt'])}"
+    if kind == "less_than_equal":
+        return f"must be at most {_num(ctx['le'])}"
+    if kind == "less_than":
+        return f"must be less than {_num(ctx['lt'])}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, not {err.get('input')!r}"
+    if kind in {"too_short", "string_too_short"}:
+        if kind == "string_too_short":
+            return "must not be empty"
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if kind in {"too_long", "string_too_long"}:
+        return f"is too long (at most {ctx.get('max_length')})"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"must be a whole number, not {err.get('input')!r}"
+    if kind in {"float_parsing", "float_type"}:
+        return f"must be a number, not {err.get('input')!r}"
+    msg: str = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def format_validation_error(exc: ValidationError) -> list[str]:
+    """Turn pydantic's errors into 'statements[2].partitions: must be at least 1' lines."""
+    lines: list[str] = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        where = field_path(loc)
+        original = (err.get("ctx") or {}).get("error")
+        if isinstance(original, FieldProblems):
+            prefix = f"{where}." if where else ""
+            lines.extend(f"{prefix}{w}: {m}" for w, m in original.problems)
+            continue
+        lines.append(f"{where or '(scenario)'}: {_message(err)}")
+    return lines
