@@ -1,0 +1,253 @@
+"""The pipeline: Scenario -> classify -> demand -> simulate -> bill -> Estimate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from estimator import billing
+from estimator.demand import records_per_cfu_second
+from estimator.parameters import Parameters
+from estimator.pricing import PriceQuote, quote
+from estimator.scenario import Scenario, Statement
+from estimator.simulate import StatementPlan, simulate
+from estimator.sql import Classification, classify_statement
+from estimator.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Assumption:
+    key: str
+    label: str
+    value: str
+    unit: str
+    source: str
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    name: str
+    pool: str
+    kind: str
+    classification: Classification
+    records_per_cfu_second: float
+    cfu_minutes: int
+    cost_usd: Decimal
+    peak_cfu: int
+    avg_cfu: float
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoolResult:
+    name: str
+    max_cfu: int
+    peak_cfu: int
+    cfu_minutes: int
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class HourBill:
+    hour: int
+    cfu_minutes: int
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    cfu_minutes: int
+    cfu_hours: Decimal
+    cost_usd: Decimal
+    peak_cfu: int
+    monthly_cost_usd: Decimal
+    annual_cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class Estimate:
+    scenario: Scenario
+    price: PriceQuote
+    rate: billing.Rate
+    statements: tuple[StatementResult, ...]
+    pools: tuple[PoolResult, ...]
+    hourly: tuple[HourBill, ...]
+    hourly_by_statement: np.ndarray  # (statements, hours) CFU-minutes
+    totals: Totals
+    timeline: Timeline
+    assumptions: tuple[Assumption, ...] = field(default=())
+
+
+def _classify(st: Statement, state_ttl: bool) -> Classification:
+    if not st.sql.strip():
+        return Classification(
+            statement_type="unknown",
+            kind="unknown",
+            confidence="low",
+            explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
+        )
+    try:
+        return classify_statement(st.sql, state_ttl=state_ttl)
+    except Exception as exc:  # the classifier promises not to raise; never let one stop all
+        return Classification(
+            statement_type="unknown",
+            kind="unknown",
+            confidence="low",
+            error=f"could not classify: {type(exc).__name__}: {exc}",
+        )
+
+
+def _plan(st: Statement, c: Classification, params: Parameters) -> tuple[StatementPlan, str | None]:
+    error: str | None = None
+    schedule = tuple((s.minutes, s.cfu) for s in st.cfu_schedule) if st.cfu_schedule else None
+    is_ddl = c.kind == "ddl"
+    runnable = True
+    if schedule is None and not is_ddl:
+        if c.kind == "unknown":
+            runnable = False
+            error = c.error or "the SQL could not be read; give a cfu_schedule to bill it anyway"
+        elif st.rps is None:
+            runnable = False
+            error = "rps: required for a running statement; give rps or a cfu_schedule"
+    plan = StatementPlan(
+        name=st.name,
+        pool=st.pool,
+        start_minute=st.start_minute,
+        rps=st.rps or 0.0,
+        records_per_cfu_second=records_per_cfu_second(c, params),
+        is_ddl=is_ddl,
+        parallelism_cap=c.parallelism_cap,
+        partitions=st.partitions,
+        schedule=schedule,
+        runnable=runnable,
+    )
+    return plan, error
+
+
+def _assumptions(scenario: Scenario, price: PriceQuote, params: Parameters) -> list[Assumption]:
+    date = f", {price.effective_date.isoformat()}" if price.effective_date else ""
+    rows = [
+        Assumption(
+            "usd_per_cfu_hour",
+            f"Price per CFU-hour ({price.cloud} {price.region})",
+            f"{price.usd_per_cfu_hour}",
+            "USD per CFU-hour",
+            f"{price.source}{date}. {price.basis}",
+            price.overridden,
+        ),
+        Assumption(
+            "discount_pct",
+            "Discount applied to every cost",
+            f"{scenario.pricing.discount_pct:g}",
+            "%",
+            "scenario (pricing.discount_pct)",
+            scenario.pricing.discount_pct != 0,
+        ),
+        Assumption(
+            "month_hours",
+            "Hours in a billing month (projections)",
+            f"{scenario.month_hours:g}",
+            "hours",
+            "scenario (month_hours); 730 = 8,760 hours a year / 12",
+            "month_hours" in scenario.model_fields_set,
+        ),
+        Assumption(
+            "billing_grain",
+            "Billing grain",
+            "1",
+            "CFU-minute",
+            "Confluent billing page: CFUs counted per minute, priced per CFU-hour",
+        ),
+    ]
+    rows += [
+        Assumption(p.key, p.label, f"{p.value:g}", p.unit, p.source, p.overridden)
+        for p in params.rows
+    ]
+    return rows
+
+
+def estimate(scenario: Scenario) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
+    price = quote(
+        scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
+    )
+    rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
+    params = Parameters(scenario.parameters)
+    classes = [_classify(st, False) for st in scenario.statements]
+    planned = [_plan(st, c, params) for st, c in zip(scenario.statements, classes, strict=True)]
+    plans = [p for p, _ in planned]
+    timeline = simulate(
+        plans,
+        scenario.horizon_minutes,
+        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+    )
+    cfu = timeline.cfu
+    per_statement_minutes = cfu.sum(axis=1)
+
+    statements = []
+    for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
+        minutes = int(per_statement_minutes[i])
+        running = cfu[i] > 0
+        statements.append(
+            StatementResult(
+                name=st.name,
+                pool=st.pool,
+                kind=c.kind,
+                classification=c,
+                records_per_cfu_second=plans[i].records_per_cfu_second,
+                cfu_minutes=minutes,
+                cost_usd=rate.cost(minutes),
+                peak_cfu=int(cfu[i].max(initial=0)),
+                avg_cfu=float(cfu[i][running].mean()) if running.any() else 0.0,
+                error=planned[i][1],
+            )
+        )
+
+    pools = []
+    for pool in scenario.pools:
+        rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
+        minutes = int(per_statement_minutes[rows].sum()) if rows else 0
+        pools.append(
+            PoolResult(
+                name=pool.name,
+                max_cfu=pool.max_cfu,
+                peak_cfu=billing.peak(cfu[rows]) if rows else 0,
+                cfu_minutes=minutes,
+                cost_usd=rate.cost(minutes),
+            )
+        )
+
+    by_hour = billing.hourly_cfu_minutes(cfu)
+    hour_totals = by_hour.sum(axis=0)
+    hourly = tuple(
+        HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
+        for h, v in enumerate(hour_totals)
+    )
+    total_minutes = int(per_statement_minutes.sum())
+    cost = rate.cost(total_minutes)
+    month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
+    totals = Totals(
+        cfu_minutes=total_minutes,
+        cfu_hours=billing.cfu_hours(total_minutes),
+        cost_usd=cost,
+        peak_cfu=billing.peak(cfu),
+        monthly_cost_usd=month,
+        annual_cost_usd=billing.annual(month),
+    )
+    return Estimate(
+        scenario=scenario,
+        price=price,
+        rate=rate,
+        statements=tuple(statements),
+        pools=tuple(pools),
+        hourly=hourly,
+        hourly_by_statement=by_hour,
+        totals=totals,
+        timeline=timeline,
+        assumptions=tuple(_assumptions(scenario, price, params)),
+    )

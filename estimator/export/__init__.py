@@ -1,0 +1,1 @@
+"""Exports of an Estimate: JSON, CSV and xlsx. They only read numbers the core computed."""

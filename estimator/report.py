@@ -1,0 +1,168 @@
+"""An Estimate as the JSON object of the command line (a public contract), a table, a CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from estimator.estimate import Estimate
+from estimator.export.safe import safe_cell
+
+MONEY_PLACES = Decimal("0.000001")
+
+
+def money(value: Decimal) -> float:
+    """Money in JSON: a number rounded to 6 decimals."""
+    return float(value.quantize(MONEY_PLACES, rounding=ROUND_HALF_EVEN))
+
+
+def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
+    t = est.totals
+    out: dict[str, Any] = {
+        "scenario": est.scenario.name,
+        "currency": "USD",
+        "usd_per_cfu_hour": float(est.price.usd_per_cfu_hour),
+        "price_source": est.price.source,
+        "discount_pct": est.scenario.pricing.discount_pct,
+        "horizon_minutes": est.scenario.horizon_minutes,
+        "month_hours": est.scenario.month_hours,
+        "totals": {
+            "cfu_minutes": t.cfu_minutes,
+            "cfu_hours": money(t.cfu_hours),
+            "cost_usd": money(t.cost_usd),
+            "peak_cfu": t.peak_cfu,
+            "monthly_cost_usd": money(t.monthly_cost_usd),
+            "annual_cost_usd": money(t.annual_cost_usd),
+        },
+        "statements": [
+            {
+                "name": s.name,
+                "pool": s.pool,
+                "kind": s.kind,
+                "statement_type": s.classification.statement_type,
+                "cfu_minutes": s.cfu_minutes,
+                "cost_usd": money(s.cost_usd),
+                "peak_cfu": s.peak_cfu,
+                "records_per_cfu_second": s.records_per_cfu_second,
+                "explanation": s.classification.explanation,
+                "error": s.error,
+            }
+            for s in est.statements
+        ],
+        "pools": [
+            {
+                "name": p.name,
+                "max_cfu": p.max_cfu,
+                "peak_cfu": p.peak_cfu,
+                "cfu_minutes": p.cfu_minutes,
+                "cost_usd": money(p.cost_usd),
+            }
+            for p in est.pools
+        ],
+        "hourly": [
+            {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
+            for h in est.hourly
+        ],
+        "assumptions": [
+            {
+                "key": a.key,
+                "label": a.label,
+                "value": a.value,
+                "unit": a.unit,
+                "source": a.source,
+                "overridden": a.overridden,
+            }
+            for a in est.assumptions
+        ],
+    }
+    if per_minute:
+        frame = est.timeline.frame()
+        out["per_minute"] = frame.to_dict(orient="records")
+    return out
+
+
+def _fmt_money(v: Decimal) -> str:
+    return f"${v.quantize(Decimal('0.0001')):,}"
+
+
+def render_table(est: Estimate) -> str:
+    """A plain-text report for a terminal."""
+    t = est.totals
+    lines = [
+        f"Scenario: {est.scenario.name}",
+        f"Price: ${est.price.usd_per_cfu_hour} per CFU-hour ({est.price.source})"
+        + (f", discount {est.scenario.pricing.discount_pct:g}%" if est.rate.discount_pct else ""),
+        f"Horizon: {est.scenario.horizon_minutes} minutes",
+        "",
+    ]
+    header = ("statement", "pool", "kind", "CFU-min", "peak CFU", "cost")
+    rows = [
+        (s.name, s.pool, s.kind, f"{s.cfu_minutes:,}", str(s.peak_cfu), _fmt_money(s.cost_usd))
+        for s in est.statements
+    ]
+    rows.append(("TOTAL", "", "", f"{t.cfu_minutes:,}", str(t.peak_cfu), _fmt_money(t.cost_usd)))
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    numeric = {3, 4, 5}
+
+    def fmt(r: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(widths[i]) if i in numeric else c.ljust(widths[i]) for i, c in enumerate(r)
+        ).rstrip()
+
+    lines.append(fmt(header))
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [fmt(r) for r in rows[:-1]]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.append(fmt(rows[-1]))
+    lines += [
+        "",
+        f"CFU-hours: {t.cfu_hours.quantize(Decimal('0.000001')).normalize():f}",
+        f"Cost over the horizon: {_fmt_money(t.cost_usd)}",
+        f"Monthly ({est.scenario.month_hours:g} h): {_fmt_money(t.monthly_cost_usd)}",
+        f"Annual: {_fmt_money(t.annual_cost_usd)}",
+    ]
+    for p in est.pools:
+        lines.append(
+            f"Pool {p.name}: peak {p.peak_cfu} of max {p.max_cfu} CFU, "
+            f"{p.cfu_minutes:,} CFU-minutes, {_fmt_money(p.cost_usd)}"
+        )
+    errors = [s for s in est.statements if s.error]
+    if errors:
+        lines.append("")
+        lines += [f"! {s.name}: {s.error}" for s in errors]
+    return "\n".join(lines) + "\n"
+
+
+STATEMENT_CSV_COLUMNS = (
+    "name",
+    "pool",
+    "kind",
+    "cfu_minutes",
+    "cfu_hours",
+    "cost_usd",
+    "peak_cfu",
+    "error",
+)
+
+
+def to_csv(est: Estimate) -> str:
+    """Per-statement CSV (user text made formula-safe)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(STATEMENT_CSV_COLUMNS)
+    for s in est.statements:
+        w.writerow(
+            [
+                safe_cell(s.name),
+                safe_cell(s.pool),
+                s.kind,
+                s.cfu_minutes,
+                f"{(Decimal(s.cfu_minutes) / 60).quantize(MONEY_PLACES)}",
+                f"{s.cost_usd.quantize(MONEY_PLACES)}",
+                s.peak_cfu,
+                safe_cell(s.error or ""),
+            ]
+        )
+    return buf.getvalue()

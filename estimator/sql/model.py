@@ -1,0 +1,71 @@
+"""What the classifier says about one SQL statement: the contract between sql/ and the rest."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+StatementType = Literal["ddl", "select", "insert", "ctas", "statement_set", "unknown"]
+Kind = Literal["ddl", "stateless", "aggregate", "join", "unknown"]
+StateGrowth = Literal["none", "bounded", "unbounded"]
+Confidence = Literal["high", "low"]
+Operator = Literal[
+    "filter",
+    "project",
+    "union",
+    "unnest",
+    "table_function",
+    "group_aggregate",
+    "global_aggregate",
+    "distinct",
+    "window_aggregate",
+    "over_aggregate",
+    "deduplicate",
+    "top_n",
+    "window_top_n",
+    "regular_join",
+    "interval_join",
+    "temporal_join",
+    "lookup_join",
+    "window_join",
+    "semi_anti_join",
+    "match_recognize",
+]
+
+OPERATORS: tuple[str, ...] = Operator.__args__  # type: ignore[attr-defined]
+
+# The JSON keys of `cfu-estimator classify --format json`, in order: a public contract.
+CLASSIFICATION_KEYS: tuple[str, ...] = (
+    "index",
+    "line",
+    "statement_type",
+    "kind",
+    "operators",
+    "sources",
+    "sink",
+    "parallelism_cap",
+    "state",
+    "confidence",
+    "explanation",
+    "error",
+)
+
+
+class Classification(BaseModel):
+    """The classifier's reading of one statement of a script."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = 0
+    line: int = 1
+    statement_type: StatementType
+    kind: Kind
+    operators: list[Operator] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    sink: str | None = None
+    parallelism_cap: int | None = None
+    state: StateGrowth = "none"
+    confidence: Confidence = "high"
+    explanation: str = ""
+    error: str | None = None
