@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,11 @@ class StatementResult:
     avg_cfu: float
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    max_backlog_records: float = 0.0
+    max_lag_seconds: float = 0.0
+    exhausted_minutes: int = 0
+    pending_minutes: int = 0
+    advice: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class PoolResult:
     peak_cfu: int
     cfu_minutes: int
     cost_usd: Decimal
+    recommended_max_cfu: int | None = None
+    exhausted_minutes: int = 0
+    advice: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,8 @@ class Estimate:
     totals: Totals
     timeline: Timeline
     assumptions: tuple[Assumption, ...] = field(default=())
+    autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
+    advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
 
 
 def _classify(st: Statement, state_ttl: bool) -> Classification:

@@ -48,6 +48,12 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "records_per_cfu_second": s.records_per_cfu_second,
                 "explanation": s.classification.explanation,
                 "error": s.error,
+                "avg_cfu": round(s.avg_cfu, 6),
+                "max_backlog_records": round(s.max_backlog_records, 3),
+                "max_lag_seconds": round(s.max_lag_seconds, 3),
+                "exhausted_minutes": s.exhausted_minutes,
+                "pending_minutes": s.pending_minutes,
+                "advice": list(s.advice),
             }
             for s in est.statements
         ],
@@ -58,6 +64,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "peak_cfu": p.peak_cfu,
                 "cfu_minutes": p.cfu_minutes,
                 "cost_usd": money(p.cost_usd),
+                "recommended_max_cfu": p.recommended_max_cfu,
+                "exhausted_minutes": p.exhausted_minutes,
+                "advice": list(p.advice),
             }
             for p in est.pools
         ],
@@ -65,6 +74,8 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
             for h in est.hourly
         ],
+        "autoscaler": est.autoscaler,
+        "advice": list(est.advice),
         "assumptions": [
             {
                 "key": a.key,
