@@ -1,23 +1,28 @@
 """Flink SQL: dialect, script splitting and statement classification.
 
-Placeholder until the Flink dialect lands (issue 3): a coarse reading by statement type only.
+- `split_script(text)`: the statements of a pasted script, with their first line numbers.
+- `classify_script(text)` / `classify_statement(sql)`: what each statement costs to run, read
+  from its syntax tree (see estimator.sql.classify for the rules).
+- `parse(sql)`: syntax trees with the Flink dialect (estimator.sql.dialect.Flink).
 """
 
 from __future__ import annotations
 
+from estimator.sql.classify import classify_script, classify_statement, parse
+from estimator.sql.dialect import Flink
 from estimator.sql.model import CLASSIFICATION_KEYS, OPERATORS, Classification
+from estimator.sql.report import render_classifications_table
+from estimator.sql.split import SqlStatement, split_script
 
-__all__ = ["CLASSIFICATION_KEYS", "OPERATORS", "Classification", "classify_statement"]
-
-
-def classify_statement(sql: str, *, state_ttl: bool = False) -> Classification:
-    head = sql.strip().split(None, 1)[0].upper() if sql.strip() else ""
-    if head in {"INSERT", "EXECUTE"}:
-        return Classification(statement_type="insert", kind="stateless", confidence="low")
-    if head in {"SELECT", "WITH"}:
-        return Classification(
-            statement_type="select", kind="stateless", parallelism_cap=1, confidence="low"
-        )
-    if head:
-        return Classification(statement_type="ddl", kind="ddl", confidence="low")
-    return Classification(statement_type="unknown", kind="unknown", error="empty statement")
+__all__ = [
+    "CLASSIFICATION_KEYS",
+    "OPERATORS",
+    "Classification",
+    "Flink",
+    "SqlStatement",
+    "classify_script",
+    "classify_statement",
+    "parse",
+    "render_classifications_table",
+    "split_script",
+]
