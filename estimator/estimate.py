@@ -8,14 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing
-from estimator.demand import records_per_cfu_second
+from estimator import billing, sizing
+from estimator.autoscaler import AutoscalerConfig, resolve
+from estimator.demand import Throughput, throughput
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import StatementPlan, simulate
 from estimator.sql import Classification, classify_statement
-from estimator.timeline import Timeline
+from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
+from estimator.traffic import TrafficError, statement_rates
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class StatementResult:
     exhausted_minutes: int = 0
     pending_minutes: int = 0
     advice: tuple[str, ...] = ()
+    throughput: Throughput | None = None  # records/s per CFU and how it was reached
 
 
 @dataclass(frozen=True)
@@ -112,34 +115,57 @@ def _classify(st: Statement, state_ttl: bool) -> Classification:
         )
 
 
-def _plan(st: Statement, c: Classification, params: Parameters) -> tuple[StatementPlan, str | None]:
+def _plan(
+    scenario: Scenario, st: Statement, c: Classification, params: Parameters
+) -> tuple[StatementPlan, Throughput, str | None]:
+    """What the simulation needs of a statement; an error makes it sit out (never the rest)."""
     error: str | None = None
     schedule = tuple((s.minutes, s.cfu) for s in st.cfu_schedule) if st.cfu_schedule else None
     is_ddl = c.kind == "ddl"
     runnable = True
-    if schedule is None and not is_ddl:
+    rates = None
+    has_rate = st.rps is not None or st.profile is not None
+    if has_rate:
+        try:
+            rates = statement_rates(scenario, st)
+        except TrafficError as exc:
+            error = f"profile: {'; '.join(exc.problems)}"
+            runnable = schedule is not None
+    if schedule is None and not is_ddl and error is None:
         if c.kind == "unknown":
             runnable = False
             error = c.error or "the SQL could not be read; give a cfu_schedule to bill it anyway"
-        elif st.rps is None:
+        elif not has_rate:
             runnable = False
-            error = "rps: required for a running statement; give rps or a cfu_schedule"
+            error = "rps: required for a running statement; give rps, a profile or a cfu_schedule"
+    tp = throughput(
+        c,
+        params,
+        message_bytes=st.message_bytes,
+        key_count=st.key_count,
+        udf_count=st.udf_count,
+        override=st.records_per_cfu_second,
+        override_source=st.records_per_cfu_second_source,
+    )
     plan = StatementPlan(
         name=st.name,
         pool=st.pool,
         start_minute=st.start_minute,
         rps=st.rps or 0.0,
-        records_per_cfu_second=records_per_cfu_second(c, params),
+        records_per_cfu_second=tp.records_per_cfu_second,
         is_ddl=is_ddl,
         parallelism_cap=c.parallelism_cap,
         partitions=st.partitions,
         schedule=schedule,
         runnable=runnable,
+        rates=rates,
     )
-    return plan, error
+    return plan, tp, error
 
 
-def _assumptions(scenario: Scenario, price: PriceQuote, params: Parameters) -> list[Assumption]:
+def _assumptions(
+    scenario: Scenario, price: PriceQuote, params: Parameters, cfg: AutoscalerConfig
+) -> list[Assumption]:
     date = f", {price.effective_date.isoformat()}" if price.effective_date else ""
     rows = [
         Assumption(
@@ -178,6 +204,17 @@ def _assumptions(scenario: Scenario, price: PriceQuote, params: Parameters) -> l
         Assumption(p.key, p.label, f"{p.value:g}", p.unit, p.source, p.overridden)
         for p in params.rows
     ]
+    rows += [
+        Assumption(
+            f"autoscaler.{p.key}",
+            f"{cfg.label}: {p.label}",
+            f"{p.value:g}",
+            p.unit,
+            p.source,
+            p.overridden,
+        )
+        for p in cfg.parameters
+    ]
     return rows
 
 
@@ -188,17 +225,23 @@ def estimate(scenario: Scenario) -> Estimate:
     )
     rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
     params = Parameters(scenario.parameters)
-    classes = [_classify(st, False) for st in scenario.statements]
-    planned = [_plan(st, c, params) for st, c in zip(scenario.statements, classes, strict=True)]
-    plans = [p for p, _ in planned]
-    timeline = simulate(
-        plans,
-        scenario.horizon_minutes,
-        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
-        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
-    )
+    preset, overrides = scenario.autoscaler_choice()
+    cfg = resolve(preset, overrides)
+    classes = [_classify(st, bool(st.state_ttl)) for st in scenario.statements]
+    planned = [
+        _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
+    ]
+    plans = [p for p, _, _ in planned]
+    pool_caps = {p.name: p.max_cfu for p in scenario.pools}
+    sim_options = {
+        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
+        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
+        "autoscaler": cfg,
+    }
+    timeline = simulate(plans, scenario.horizon_minutes, pools=pool_caps, **sim_options)
     cfu = timeline.cfu
     per_statement_minutes = cfu.sum(axis=1)
+    advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
@@ -215,7 +258,13 @@ def estimate(scenario: Scenario) -> Estimate:
                 cost_usd=rate.cost(minutes),
                 peak_cfu=int(cfu[i].max(initial=0)),
                 avg_cfu=float(cfu[i][running].mean()) if running.any() else 0.0,
-                error=planned[i][1],
+                error=planned[i][2],
+                max_backlog_records=float(timeline.backlog[i].max(initial=0.0)),
+                max_lag_seconds=float(timeline.lag_seconds[i].max(initial=0.0)),
+                exhausted_minutes=int((timeline.state[i] == POOL_EXHAUSTED).sum()),
+                pending_minutes=int((timeline.state[i] == PENDING).sum()),
+                advice=advice.statements[i],
+                throughput=planned[i][1],
             )
         )
 
@@ -223,6 +272,7 @@ def estimate(scenario: Scenario) -> Estimate:
     for pool in scenario.pools:
         rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
         minutes = int(per_statement_minutes[rows].sum()) if rows else 0
+        pool_advice = advice.pools[pool.name]
         pools.append(
             PoolResult(
                 name=pool.name,
@@ -230,6 +280,9 @@ def estimate(scenario: Scenario) -> Estimate:
                 peak_cfu=billing.peak(cfu[rows]) if rows else 0,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
+                recommended_max_cfu=pool_advice.recommended_max_cfu,
+                exhausted_minutes=pool_advice.exhausted_minutes,
+                advice=pool_advice.advice,
             )
         )
 
@@ -260,5 +313,7 @@ def estimate(scenario: Scenario) -> Estimate:
         hourly_by_statement=by_hour,
         totals=totals,
         timeline=timeline,
-        assumptions=tuple(_assumptions(scenario, price, params)),
+        assumptions=tuple(_assumptions(scenario, price, params, cfg)),
+        autoscaler=cfg.describe(),
+        advice=advice.scenario,
     )

@@ -108,14 +108,25 @@ def render_table(est: Estimate) -> str:
         f"Horizon: {est.scenario.horizon_minutes} minutes",
         "",
     ]
-    header = ("statement", "pool", "kind", "CFU-min", "peak CFU", "cost")
+    header = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU", "max lag", "cost")
     rows = [
-        (s.name, s.pool, s.kind, f"{s.cfu_minutes:,}", str(s.peak_cfu), _fmt_money(s.cost_usd))
+        (
+            s.name,
+            s.pool,
+            s.kind,
+            f"{s.cfu_minutes:,}",
+            f"{s.avg_cfu:.1f}",
+            str(s.peak_cfu),
+            _fmt_lag(s.max_lag_seconds),
+            _fmt_money(s.cost_usd),
+        )
         for s in est.statements
     ]
-    rows.append(("TOTAL", "", "", f"{t.cfu_minutes:,}", str(t.peak_cfu), _fmt_money(t.cost_usd)))
+    rows.append(
+        ("TOTAL", "", "", f"{t.cfu_minutes:,}", "", str(t.peak_cfu), "", _fmt_money(t.cost_usd))
+    )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    numeric = {3, 4, 5}
+    numeric = {3, 4, 5, 6, 7}
 
     def fmt(r: tuple[str, ...]) -> str:
         return "  ".join(
@@ -135,15 +146,40 @@ def render_table(est: Estimate) -> str:
         f"Annual: {_fmt_money(t.annual_cost_usd)}",
     ]
     for p in est.pools:
+        extra = ""
+        if p.exhausted_minutes:
+            extra = f"; ran out for {p.exhausted_minutes:,} minutes"
+        if p.recommended_max_cfu is not None:
+            extra += f"; recommended max_cfu {p.recommended_max_cfu}"
         lines.append(
             f"Pool {p.name}: peak {p.peak_cfu} of max {p.max_cfu} CFU, "
-            f"{p.cfu_minutes:,} CFU-minutes, {_fmt_money(p.cost_usd)}"
+            f"{p.cfu_minutes:,} CFU-minutes, {_fmt_money(p.cost_usd)}{extra}"
         )
+    if est.autoscaler:
+        params = ", ".join(f"{k} {v}" for k, v in est.autoscaler.get("parameters", {}).items())
+        lines.append(f"Autoscaler: {est.autoscaler.get('preset')} ({params})")
+    advice = list(est.advice) + [
+        line for s in est.statements for line in s.advice if line not in est.advice
+    ]
+    if advice:
+        lines.append("")
+        lines.append("Advice:")
+        lines += [f"- {line}" for line in advice]
     errors = [s for s in est.statements if s.error]
     if errors:
         lines.append("")
         lines += [f"! {s.name}: {s.error}" for s in errors]
     return "\n".join(lines) + "\n"
+
+
+def _fmt_lag(seconds: float) -> str:
+    if seconds <= 0:
+        return "0 s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 STATEMENT_CSV_COLUMNS = (
@@ -155,6 +191,11 @@ STATEMENT_CSV_COLUMNS = (
     "cost_usd",
     "peak_cfu",
     "error",
+    "avg_cfu",
+    "max_backlog_records",
+    "max_lag_seconds",
+    "exhausted_minutes",
+    "pending_minutes",
 )
 
 
@@ -174,6 +215,11 @@ def to_csv(est: Estimate) -> str:
                 f"{s.cost_usd.quantize(MONEY_PLACES)}",
                 s.peak_cfu,
                 safe_cell(s.error or ""),
+                f"{s.avg_cfu:.6f}",
+                f"{s.max_backlog_records:.3f}",
+                f"{s.max_lag_seconds:.3f}",
+                s.exhausted_minutes,
+                s.pending_minutes,
             ]
         )
     return buf.getvalue()

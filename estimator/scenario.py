@@ -7,20 +7,26 @@ Files are read with YAML's safe loader (JSON is YAML too) and size-limited.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from estimator import autoscaler as autoscaler_presets
 from estimator.errors import FieldProblems, ScenarioError, format_validation_error
 from estimator.parameters import known_keys
 
@@ -54,6 +60,260 @@ class ScheduleStep(_Model):
     cfu: int = Field(ge=1, le=1000)
 
 
+# --- Traffic profiles: how a statement's input rate moves over the horizon (estimator/traffic.py
+# turns each into a per-minute array). Minutes are minutes of the horizon (0 = its start).
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class _Profile(_Model):
+    growth_pct_per_month: float = Field(
+        0,
+        ge=-99,
+        le=1000,
+        description="Compound growth of the rate per 30-day month (for long horizons).",
+    )
+
+
+class ConstantProfile(_Profile):
+    """The same rate every minute."""
+
+    shape: Literal["constant"]
+    rps: float = Field(ge=0, le=1e9, description="Input records per second.")
+
+
+class DailyProfile(_Profile):
+    """A daily cycle: a cosine from `trough_rps` up to `peak_rps` at `peak_hour` and back."""
+
+    shape: Literal["daily"]
+    trough_rps: float = Field(ge=0, le=1e9, description="Rate 12 hours away from the peak.")
+    peak_rps: float = Field(gt=0, le=1e9, description="Rate at peak_hour.")
+    peak_hour: int = Field(14, ge=0, le=23, description="Hour of the day of the peak (0-23).")
+    weekend_factor: float = Field(
+        1.0, ge=0, le=10, description="Multiplies the rate on Saturdays and Sundays."
+    )
+    first_day: Weekday = Field("monday", description="Weekday of the horizon's first day.")
+
+    @model_validator(mode="after")
+    def _trough_below_peak(self) -> DailyProfile:
+        if self.trough_rps > self.peak_rps:
+            raise FieldProblems(
+                [
+                    (
+                        "trough_rps",
+                        f"{self.trough_rps:g} is above peak_rps {self.peak_rps:g}; "
+                        "the trough is the lowest rate of the day",
+                    )
+                ]
+            )
+        return self
+
+
+class RatePoint(_Model):
+    minute: int = Field(ge=0, description="Minute of the horizon.")
+    rps: float = Field(ge=0, le=1e9, description="Input records per second from this minute.")
+
+
+def _strictly_increasing(minutes: list[int], what: str) -> list[tuple[str, str]]:
+    for i in range(1, len(minutes)):
+        if minutes[i] <= minutes[i - 1]:
+            return [
+                (
+                    f"{what}[{i}]",
+                    f"minute {minutes[i]} does not come after minute {minutes[i - 1]}; "
+                    "list them in increasing order of minute, each minute once",
+                )
+            ]
+    return []
+
+
+class StepsProfile(_Profile):
+    """A rate that holds from each step's minute until the next step (the first step's rate
+    also holds before it)."""
+
+    shape: Literal["steps"]
+    steps: list[RatePoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted(self) -> StepsProfile:
+        problems = _strictly_increasing([s.minute for s in self.steps], "steps")
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+
+class BurstsProfile(_Profile):
+    """A base rate multiplied by `multiplier` for `minutes` minutes, every `every_minutes`
+    (from `first_minute`) or at the minutes listed in `at_minutes`."""
+
+    shape: Literal["bursts"]
+    base_rps: float = Field(ge=0, le=1e9, description="Rate outside bursts.")
+    multiplier: float = Field(ge=1, le=1000, description="Rate during a burst = base x this.")
+    minutes: int = Field(ge=1, le=1440 * 7, description="Length of each burst.")
+    every_minutes: int | None = Field(None, ge=1, description="Period of repeating bursts.")
+    first_minute: int = Field(0, ge=0, description="Start of the first repeating burst.")
+    at_minutes: list[int] | None = Field(None, description="Start minutes of one-off bursts.")
+
+    @model_validator(mode="after")
+    def _when(self) -> BurstsProfile:
+        if (self.every_minutes is None) == (self.at_minutes is None):
+            raise FieldProblems(
+                [("every_minutes", "give every_minutes (repeating bursts) or at_minutes, one")]
+            )
+        if self.every_minutes is not None and self.minutes > self.every_minutes:
+            raise FieldProblems(
+                [
+                    (
+                        "minutes",
+                        f"a burst of {self.minutes} minutes does not fit in every_minutes "
+                        f"{self.every_minutes}; shorten it or space the bursts further",
+                    )
+                ]
+            )
+        if self.at_minutes is not None and any(m < 0 for m in self.at_minutes):
+            raise FieldProblems([("at_minutes", "minutes must be 0 or more")])
+        return self
+
+
+def _series_points(value: Any) -> Any:
+    """Accept [[minute, rps], ...] or [{minute: .., rps: ..}, ...]."""
+    if isinstance(value, list):
+        return [
+            (v.get("minute"), v.get("rps"))
+            if isinstance(v, dict) and set(v) <= {"minute", "rps"}
+            else v
+            for v in value
+        ]
+    return value
+
+
+class SeriesProfile(_Profile):
+    """A measured per-minute series: from a CSV file (`minute,rps`, path relative to the
+    scenario file) or inline. Each rate holds until the next point; the first point's rate
+    also holds before it."""
+
+    shape: Literal["series"]
+    csv: str | None = Field(
+        None, min_length=1, max_length=1000, description="CSV file with columns minute,rps."
+    )
+    series: Annotated[list[tuple[int, float]] | None, BeforeValidator(_series_points)] = Field(
+        None, description="Inline points [[minute, rps], ...]."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SeriesProfile:
+        if (self.csv is None) == (self.series is None):
+            raise FieldProblems([("csv", "give csv (a file) or series (inline points), one")])
+        if self.series is not None:
+            if not self.series:
+                raise FieldProblems([("series", "must list at least one [minute, rps] point")])
+            for i, (minute, rps) in enumerate(self.series):
+                if minute < 0 or rps < 0:
+                    raise FieldProblems([(f"series[{i}]", "minute and rps must be 0 or more")])
+            problems = _strictly_increasing([m for m, _ in self.series], "series")
+            if problems:
+                raise FieldProblems(problems)
+        return self
+
+
+_SHAPES = ("constant", "daily", "steps", "bursts", "series")
+
+
+def _profile_tag(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "shape=name"
+    shape = value.get("shape") if isinstance(value, dict) else getattr(value, "shape", None)
+    return f"shape={shape}" if shape in _SHAPES else None
+
+
+Profile = Annotated[
+    Annotated[ConstantProfile, Tag("shape=constant")]
+    | Annotated[DailyProfile, Tag("shape=daily")]
+    | Annotated[StepsProfile, Tag("shape=steps")]
+    | Annotated[BurstsProfile, Tag("shape=bursts")]
+    | Annotated[SeriesProfile, Tag("shape=series")],
+    Discriminator(
+        _profile_tag,
+        custom_error_type="profile_shape",
+        custom_error_message=f"must have a shape: one of {', '.join(_SHAPES)}",
+    ),
+]
+"""A traffic profile, told apart by its `shape`."""
+
+ProfileRef = Annotated[
+    Annotated[ConstantProfile, Tag("shape=constant")]
+    | Annotated[DailyProfile, Tag("shape=daily")]
+    | Annotated[StepsProfile, Tag("shape=steps")]
+    | Annotated[BurstsProfile, Tag("shape=bursts")]
+    | Annotated[SeriesProfile, Tag("shape=series")]
+    | Annotated[str, Tag("shape=name")],
+    Discriminator(
+        _profile_tag,
+        custom_error_type="profile_shape",
+        custom_error_message=(
+            f"must be a profile with a shape (one of {', '.join(_SHAPES)}) or the name of "
+            "a profile under profiles"
+        ),
+    ),
+]
+"""A statement's profile: inline, or the name of one under the scenario's `profiles`."""
+
+AnyProfile = ConstantProfile | DailyProfile | StepsProfile | BurstsProfile | SeriesProfile
+
+_TAG_IN_PATH = re.compile(r"\.(?:shape|form)=[\w-]+")
+
+
+# --- Autoscaler: a preset name, or a preset with parameter overrides.
+
+
+def _known_preset(name: str) -> str:
+    names = autoscaler_presets.preset_names()
+    if name not in names:
+        raise ValueError(f"must be one of {', '.join(names)}, not {name!r}")
+    return name
+
+
+class AutoscalerSettings(BaseModel):
+    """`{preset: flink-operator, target_utilization: 0.6}`: any parameter of the preset."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    preset: str = Field(autoscaler_presets.DEFAULT_PRESET, description="Preset name.")
+
+    @model_validator(mode="after")
+    def _overrides(self) -> AutoscalerSettings:
+        problems = autoscaler_presets.check_overrides(self.preset, self.overrides)
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _autoscaler_tag(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "form=name"
+    if isinstance(value, dict | AutoscalerSettings):
+        return "form=settings"
+    return None
+
+
+AutoscalerChoice = Annotated[
+    Annotated[Annotated[str, AfterValidator(_known_preset)], Tag("form=name")]
+    | Annotated[AutoscalerSettings, Tag("form=settings")],
+    Discriminator(
+        _autoscaler_tag,
+        custom_error_type="autoscaler_form",
+        custom_error_message=(
+            "must be a preset name (autopilot, flink-operator, fixed) or "
+            "{preset: NAME, PARAMETER: VALUE, ...}"
+        ),
+    ),
+]
+
+
 class Statement(_Model):
     name: str = Field(min_length=1, max_length=200)
     pool: str = "default"
@@ -63,6 +323,22 @@ class Statement(_Model):
     partitions: int | None = Field(None, ge=1, le=100_000)
     start_minute: int = Field(0, ge=0)
     cfu_schedule: list[ScheduleStep] | None = None
+    profile: ProfileRef | None = Field(
+        None, description="How the input rate moves: inline, or a name under profiles."
+    )
+    key_count: int | None = Field(
+        None, ge=1, le=10**12, description="Distinct keys in state (joins, GROUP BY, dedup)."
+    )
+    udf_count: int = Field(0, ge=0, le=100, description="User-defined function calls a record.")
+    records_per_cfu_second: float | None = Field(
+        None, gt=0, le=1e9, description="Measured records/s per CFU: overrides the model."
+    )
+    records_per_cfu_second_source: str | None = Field(
+        None, max_length=500, description="Where records_per_cfu_second comes from."
+    )
+    state_ttl: bool | None = Field(
+        None, description="True when the statement runs with a state TTL (sql.state-ttl)."
+    )
 
     @field_validator("cfu_schedule")
     @classmethod
@@ -76,13 +352,26 @@ class Statement(_Model):
         return sum(s.minutes for s in self.cfu_schedule or [])
 
 
+def _past_horizon(minute: int, horizon: int) -> str:
+    return (
+        f"minute {minute} is past the horizon of {horizon} minutes; drop it or raise "
+        "horizon_minutes"
+    )
+
+
 class Scenario(_Model):
     schema_version: Literal[1] = 1
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
     pricing: PricingSettings = Field(default_factory=PricingSettings)
     horizon_minutes: int = Field(1440, ge=1, le=MAX_HORIZON_MINUTES)
     month_hours: float = Field(730, gt=0, le=744)
-    autoscaler: Literal["autopilot"] = "autopilot"
+    autoscaler: AutoscalerChoice = Field(
+        autoscaler_presets.DEFAULT_PRESET,
+        description="Autoscaler preset name, or {preset: NAME, PARAMETER: VALUE, ...}.",
+    )
+    profiles: dict[str, Profile] = Field(
+        default_factory=dict, description="Named traffic profiles statements refer to."
+    )
     pools: list[Pool] = Field(default_factory=lambda: [Pool(name="default", max_cfu=50)])
     statements: list[Statement] = Field(min_length=1, max_length=2000)
     parameters: dict[str, float] = Field(
@@ -144,9 +433,64 @@ class Scenario(_Model):
                 problems.append(
                     (f"statements[{i}].sql", "is required unless a cfu_schedule is given")
                 )
+            problems += self._profile_problems(i, st)
+        for name, profile in self.profiles.items():
+            problems += self._horizon_problems(f"profiles.{name}", profile)
         if problems:
             raise FieldProblems(problems)
         return self
+
+    def _profile_problems(self, i: int, st: Statement) -> list[tuple[str, str]]:
+        where = f"statements[{i}].profile"
+        if st.profile is None:
+            return []
+        if st.rps is not None:
+            return [
+                (
+                    where,
+                    "give rps (a constant rate) or a profile, not both; drop rps or use "
+                    "{shape: constant, rps: ...}",
+                )
+            ]
+        if isinstance(st.profile, str):
+            if st.profile not in self.profiles:
+                known = ", ".join(self.profiles) or "none defined"
+                return [
+                    (
+                        where,
+                        f"no profile named {st.profile!r}; add it under profiles (known: {known})",
+                    )
+                ]
+            return []
+        return self._horizon_problems(where, st.profile)
+
+    def _horizon_problems(self, where: str, profile: AnyProfile) -> list[tuple[str, str]]:
+        h = self.horizon_minutes
+        if isinstance(profile, StepsProfile):
+            for j, step in enumerate(profile.steps):
+                if step.minute >= h:
+                    return [(f"{where}.steps[{j}].minute", _past_horizon(step.minute, h))]
+        if isinstance(profile, SeriesProfile) and profile.series:
+            for j, (minute, _) in enumerate(profile.series):
+                if minute >= h:
+                    return [(f"{where}.series[{j}]", _past_horizon(minute, h))]
+        if isinstance(profile, BurstsProfile) and profile.at_minutes:
+            for j, minute in enumerate(profile.at_minutes):
+                if minute >= h:
+                    return [(f"{where}.at_minutes[{j}]", _past_horizon(minute, h))]
+        return []
+
+    def profile_of(self, st: Statement) -> AnyProfile | None:
+        """The statement's profile, a named one looked up under profiles."""
+        if isinstance(st.profile, str):
+            return self.profiles[st.profile]
+        return st.profile
+
+    def autoscaler_choice(self) -> tuple[str, dict[str, Any]]:
+        """(preset name, parameter overrides) of the scenario's autoscaler."""
+        if isinstance(self.autoscaler, AutoscalerSettings):
+            return self.autoscaler.preset, self.autoscaler.overrides
+        return self.autoscaler, {}
 
     def __eq__(self, other: object) -> bool:
         # Where a scenario was read from is not part of it: compare the fields only.
@@ -174,9 +518,36 @@ def parse_scenario(data: Any, *, source_dir: Path | None = None) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc)) from None
+        lines = [_TAG_IN_PATH.sub("", line) for line in format_validation_error(exc)]
+        raise ScenarioError(lines) from None
     scenario._source_dir = source_dir
+    if source_dir is not None:
+        problems = _csv_problems(scenario)
+        if problems:
+            raise ScenarioError(problems)
     return scenario
+
+
+def _csv_problems(scenario: Scenario) -> list[str]:
+    """Read and check every CSV series a scenario names (paths relative to its folder)."""
+    from estimator.traffic import TrafficError, load_csv_series
+
+    where: list[tuple[str, SeriesProfile]] = []
+    for name, profile in scenario.profiles.items():
+        if isinstance(profile, SeriesProfile) and profile.csv:
+            where.append((f"profiles.{name}.csv", profile))
+    for i, st in enumerate(scenario.statements):
+        if isinstance(st.profile, SeriesProfile) and st.profile.csv:
+            where.append((f"statements[{i}].profile.csv", st.profile))
+    problems: list[str] = []
+    for field, profile in where:
+        try:
+            load_csv_series(
+                profile.csv or "", scenario.source_dir, horizon_minutes=scenario.horizon_minutes
+            )
+        except TrafficError as exc:
+            problems += [f"{field}: {p}" for p in exc.problems]
+    return problems
 
 
 def loads_scenario(text: str | bytes, *, source_dir: Path | None = None) -> Scenario:

@@ -11,6 +11,7 @@ EXAMPLES: dict[str, str] = {
     "confluent_interactive_queries": "Confluent billing example: 5 interactive queries",
     "confluent_five_statements": "Confluent billing example: 5 statements, 309 CFU-minutes",
     "confluent_cfu_curve": "CFU curve: 1, 3, 2, 1 CFUs over an hour",
+    "bursty_clickstream": "Bursty clickstream: 12 statements, 2 pools, one runs out",
 }
 DEFAULT_EXAMPLE = "retail_orders"
 

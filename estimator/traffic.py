@@ -1,0 +1,256 @@
+"""Traffic profiles -> per-minute input rates (records/s), as numpy arrays over the horizon.
+
+Pure functions. Minutes are minutes of the horizon (0 = its first minute); a month is 30 days.
+Assumptions, stated once:
+- daily: a cosine from the trough up to the peak at `peak_hour` and back; the trough is
+  12 hours from the peak. Weekends (Saturday, Sunday) are multiplied by `weekend_factor`.
+- steps and series hold each rate until the next point; the first point's rate also holds
+  before it.
+- growth compounds per 30-day month from minute 0 and applies to any shape.
+- a statement reads nothing before its start_minute (its rate is 0 there).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from estimator.scenario import (
+    AnyProfile,
+    BurstsProfile,
+    ConstantProfile,
+    DailyProfile,
+    Scenario,
+    SeriesProfile,
+    Statement,
+    StepsProfile,
+)
+
+MINUTES_PER_DAY = 1440
+MINUTES_PER_MONTH = 30 * MINUTES_PER_DAY
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+
+class TrafficError(ValueError):
+    """A profile cannot be turned into rates. `problems` holds one line each, naming the
+    file, line and fix for CSV series."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def constant(rps: float, minutes: int) -> np.ndarray:
+    return np.full(minutes, float(rps), dtype=np.float64)
+
+
+def daily(
+    trough_rps: float,
+    peak_rps: float,
+    peak_hour: float,
+    minutes: int,
+    *,
+    weekend_factor: float = 1.0,
+    first_day: str = "monday",
+) -> np.ndarray:
+    """A daily cosine cycle between trough and peak, weekends scaled by weekend_factor."""
+    t = np.arange(minutes, dtype=np.float64)
+    hours = (t % MINUTES_PER_DAY) / 60.0
+    wave = 0.5 * (1.0 + np.cos(2.0 * math.pi * (hours - peak_hour) / 24.0))
+    rates = trough_rps + (peak_rps - trough_rps) * wave
+    if weekend_factor != 1.0:
+        day = (np.arange(minutes) // MINUTES_PER_DAY + WEEKDAYS.index(first_day)) % 7
+        rates[day >= 5] *= weekend_factor
+    return rates
+
+
+def held(points: Sequence[tuple[int, float]], minutes: int) -> np.ndarray:
+    """Rates that hold from each (minute, rps) point to the next; sorted points assumed."""
+    at = np.array([p[0] for p in points], dtype=np.int64)
+    values = np.array([p[1] for p in points], dtype=np.float64)
+    idx = np.searchsorted(at, np.arange(minutes), side="right") - 1
+    return values[np.clip(idx, 0, len(values) - 1)]
+
+
+def bursts(
+    base_rps: float,
+    multiplier: float,
+    burst_minutes: int,
+    minutes: int,
+    *,
+    every_minutes: int | None = None,
+    first_minute: int = 0,
+    at_minutes: Sequence[int] | None = None,
+) -> np.ndarray:
+    """A base rate times `multiplier` during bursts (repeating, or at given minutes)."""
+    rates = np.full(minutes, float(base_rps), dtype=np.float64)
+    t = np.arange(minutes)
+    if every_minutes:
+        since = t - first_minute
+        on = (since >= 0) & (since % every_minutes < burst_minutes)
+        rates[on] *= multiplier
+    for start in at_minutes or ():
+        rates[start : start + burst_minutes] = base_rps * multiplier
+    return rates
+
+
+def growth(pct_per_month: float, minutes: int) -> np.ndarray:
+    """Compound growth factor per minute: (1 + pct/100) ** (minute / 30 days)."""
+    t = np.arange(minutes, dtype=np.float64)
+    return np.power(1.0 + pct_per_month / 100.0, t / MINUTES_PER_MONTH)
+
+
+def parse_csv_series(
+    text: str, name: str, *, horizon_minutes: int | None = None
+) -> list[tuple[int, float]]:
+    """Read `minute,rps` rows (a header row is optional). Raises TrafficError naming the file,
+    the line and the fix. Minutes must be whole, increasing and inside the horizon; rates
+    must be numbers of 0 or more."""
+    rows = list(csv.reader(io.StringIO(text)))
+    points: list[tuple[int, float]] = []
+    problems: list[str] = []
+    for lineno, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if not points and lineno == _first_line(rows) and _is_header(cells):
+            continue
+        if len(cells) < 2:
+            problems.append(f"{name} line {lineno}: expected two columns minute,rps")
+            continue
+        try:
+            minute_f = float(cells[0])
+        except ValueError:
+            problems.append(f"{name} line {lineno}: minute {cells[0]!r} is not a number")
+            continue
+        try:
+            rps = float(cells[1])
+        except ValueError:
+            problems.append(f"{name} line {lineno}: rps {cells[1]!r} is not a number")
+            continue
+        if not minute_f.is_integer() or minute_f < 0:
+            problems.append(
+                f"{name} line {lineno}: minute {cells[0]} must be a whole number, 0 or more"
+            )
+            continue
+        minute = int(minute_f)
+        if not math.isfinite(rps) or rps < 0:
+            problems.append(f"{name} line {lineno}: rps {cells[1]} is negative; rates are >= 0")
+            continue
+        if points and minute <= points[-1][0]:
+            problems.append(
+                f"{name} line {lineno}: minute {minute} does not come after minute "
+                f"{points[-1][0]}; sort the rows by minute, each minute once"
+            )
+            continue
+        if horizon_minutes is not None and minute >= horizon_minutes:
+            problems.append(
+                f"{name} line {lineno}: minute {minute} is past the horizon of "
+                f"{horizon_minutes} minutes; drop the row or raise horizon_minutes"
+            )
+            continue
+        points.append((minute, rps))
+        if len(problems) >= 10:
+            break
+    if not points and not problems:
+        problems.append(f"{name}: has no rows; write one `minute,rps` row per minute")
+    if problems:
+        raise TrafficError(problems[:10])
+    return points
+
+
+def _first_line(rows: list[list[str]]) -> int:
+    for lineno, row in enumerate(rows, start=1):
+        if any(c.strip() for c in row) and not row[0].strip().startswith("#"):
+            return lineno
+    return 0
+
+
+def _is_header(cells: list[str]) -> bool:
+    try:
+        float(cells[0])
+    except ValueError:
+        return True
+    return False
+
+
+def load_csv_series(
+    path: str, source_dir: Path | None, *, horizon_minutes: int | None = None
+) -> list[tuple[int, float]]:
+    """Read a `minute,rps` CSV file, relative to the scenario's folder (or the current one)."""
+    p = Path(path)
+    if not p.is_absolute() and source_dir is not None:
+        p = source_dir / p
+    try:
+        size = p.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise TrafficError([f"{path}: is {size / 1e6:.1f} MB; series are limited to 20 MB"])
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise TrafficError(
+            [
+                f"{path}: cannot read it ({exc.strerror}, looked at {p}); put the file next to "
+                "the scenario file or give its full path"
+            ]
+        ) from None
+    except UnicodeDecodeError:
+        raise TrafficError([f"{path}: is not UTF-8 text; save it as CSV"]) from None
+    return parse_csv_series(text, p.name, horizon_minutes=horizon_minutes)
+
+
+def profile_rates(
+    profile: AnyProfile, minutes: int, *, source_dir: Path | None = None
+) -> np.ndarray:
+    """Per-minute input records/s of a profile over `minutes` minutes."""
+    if isinstance(profile, ConstantProfile):
+        rates = constant(profile.rps, minutes)
+    elif isinstance(profile, DailyProfile):
+        rates = daily(
+            profile.trough_rps,
+            profile.peak_rps,
+            profile.peak_hour,
+            minutes,
+            weekend_factor=profile.weekend_factor,
+            first_day=profile.first_day,
+        )
+    elif isinstance(profile, StepsProfile):
+        rates = held([(s.minute, s.rps) for s in profile.steps], minutes)
+    elif isinstance(profile, BurstsProfile):
+        rates = bursts(
+            profile.base_rps,
+            profile.multiplier,
+            profile.minutes,
+            minutes,
+            every_minutes=profile.every_minutes,
+            first_minute=profile.first_minute,
+            at_minutes=profile.at_minutes,
+        )
+    elif isinstance(profile, SeriesProfile):
+        points = profile.series
+        if points is None:
+            points = load_csv_series(profile.csv or "", source_dir, horizon_minutes=minutes)
+        rates = held(points, minutes)
+    else:  # pragma: no cover - the scenario model admits no other shape
+        raise TrafficError([f"unknown profile {profile!r}"])
+    if profile.growth_pct_per_month:
+        rates = rates * growth(profile.growth_pct_per_month, minutes)
+    return rates
+
+
+def statement_rates(scenario: Scenario, st: Statement) -> np.ndarray:
+    """A statement's per-minute input records/s: its profile, else its constant rps, else 0;
+    zero before its start_minute."""
+    m = scenario.horizon_minutes
+    profile = scenario.profile_of(st)
+    if profile is not None:
+        rates = profile_rates(profile, m, source_dir=scenario.source_dir)
+    else:
+        rates = constant(st.rps or 0.0, m)
+    rates[: st.start_minute] = 0.0
+    return rates
