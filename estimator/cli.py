@@ -29,6 +29,16 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     from estimator.scenario import load_scenario
 
     est = estimate(load_scenario(args.scenario))
+    if args.xlsx:
+        from estimator.export.xlsx import write_workbook
+
+        write_workbook(est, args.xlsx)
+        print(f"wrote {args.xlsx}", file=sys.stderr)
+    if args.csv:
+        from estimator.export.csv_export import write_csv_dir
+
+        for path in write_csv_dir(est, args.csv):
+            print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(report.to_dict(est, per_minute=args.per_minute), indent=2) + "\n"
     elif args.format == "csv":
@@ -120,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-minute",
         action="store_true",
         help="with --format json: add the per-minute simulation table as `per_minute`",
+    )
+    p.add_argument(
+        "--xlsx",
+        metavar="OUT.xlsx",
+        help="also write the estimate as a workbook whose costs are live formulas over "
+        "editable inputs (price, discount, month hours); the normal output still goes to "
+        "stdout or --output",
+    )
+    p.add_argument(
+        "--csv",
+        metavar="DIR",
+        help="also write statements.csv, pools.csv, hourly.csv, per_minute.csv, "
+        "assumptions.csv and estimate.json into DIR (created when missing)",
     )
     p.set_defaults(func=cmd_estimate)
 

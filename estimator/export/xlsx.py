@@ -1,0 +1,963 @@
+"""The estimate as a workbook that is itself a small model.
+
+Finance changes the price, the discount or the month length on the Summary sheet and every
+cost follows: CFU-minutes (from the simulation) are values; CFU-hours and costs are formulas
+over them and over the named inputs `Price`, `Discount` and `MonthHours`:
+
+    cost = CFU-minutes / 60 x Price x (1 - Discount)        (Discount as a fraction, 10% = 0.1)
+    monthly = horizon cost x MonthHours x 60 / HorizonMinutes;   annual = 12 x monthly
+
+These are the estimator's own formulas (estimator/billing.py), so a spreadsheet program
+recalculates its totals to the cent. User text (scenario, pool and statement names, SQL,
+advice) is always a string cell, with Excel's quote-prefix style when it starts like a
+formula; it can never become one.
+
+Public API: `write_workbook(est, path_or_buffer)` and `workbook_bytes(est)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import io
+import os
+import threading
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import IntProperty, StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from estimator.estimate import Estimate
+from estimator.export._fastsheet import Column, GeneratedSheet, finish_package, inline_string_cell
+from estimator.export.safe import is_formula_like, xlsx_text
+from estimator.timeline import SCALING_STATES
+
+CREATOR = "Flink CFU Estimator"
+
+SUMMARY = "Summary"
+STATEMENTS = "Statements"
+HOURLY = "Hourly"
+PER_MINUTE = "Per-minute"
+POOLS = "Pools"
+ASSUMPTIONS = "Assumptions"
+PRICES = "Prices"
+
+EXCEL_MAX_ROWS = 1_048_576
+PER_MINUTE_ROWS_PER_SHEET = EXCEL_MAX_ROWS - 1  # one header row
+PER_MINUTE_MAX_ROWS = 2 * PER_MINUTE_ROWS_PER_SHEET
+"""Above this the per-minute table is left to per_minute.csv (a note says so)."""
+
+MAX_CHART_SERIES = 25
+"""The stacked CFU chart shows the statements with the most CFU-minutes, at most this many."""
+
+# Defined names of the Summary sheet (inputs first).
+NAME_PRICE = "Price"
+NAME_DISCOUNT = "Discount"
+NAME_MONTH_HOURS = "MonthHours"
+NAME_HORIZON = "HorizonMinutes"
+NAME_CFU_MINUTES = "TotalCFUMinutes"
+NAME_CFU_HOURS = "TotalCFUHours"
+NAME_COST = "TotalCost"
+NAME_MONTHLY = "MonthlyCost"
+NAME_ANNUAL = "AnnualCost"
+
+FMT_MONEY = '"$"#,##0.00'
+FMT_MONEY_FINE = '"$"#,##0.0000'
+FMT_INT = "#,##0"
+FMT_DEC1 = "#,##0.0"
+FMT_DEC2 = "#,##0.00"
+FMT_DEC4 = "#,##0.0000"
+FMT_PCT = "0.00%"
+FMT_DATETIME = "yyyy-mm-dd hh:mm"
+FMT_DATE = "yyyy-mm-dd"
+
+INPUT_FONT = Font(color="0000FF", bold=True)
+INPUT_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+INPUT_BORDER = Border(*(Side(style="thin", color="BF9000"),) * 4)
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
+GROUP_FONT = Font(bold=True, italic=True, color="1F4E78")
+TITLE_FONT = Font(bold=True, size=14)
+SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
+NOTE_FONT = Font(italic=True, color="595959")
+TOTAL_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+
+@dataclass(frozen=True)
+class PerMinuteColumn:
+    key: str  # as in estimator.timeline.PER_MINUTE_KEYS
+    header: str
+    width: float
+    number_format: str | None  # None for text
+
+
+PER_MINUTE_COLUMNS: tuple[PerMinuteColumn, ...] = (
+    PerMinuteColumn("statement", "Statement", 28, None),
+    PerMinuteColumn("minute", "Minute", 9, FMT_INT),
+    PerMinuteColumn("rps", "Input rate (records/s)", 14, FMT_DEC1),
+    PerMinuteColumn("capacity", "Capacity (records/s)", 14, FMT_INT),
+    PerMinuteColumn("cfu", "CFUs", 7, "0"),
+    PerMinuteColumn("backlog", "Backlog (records)", 14, FMT_INT),
+    PerMinuteColumn("lag_seconds", "Lag (s)", 10, FMT_DEC1),
+    PerMinuteColumn("scaling_state", "Scaling state", 20, None),
+)
+
+
+# --------------------------------------------------------------------------- cell helpers
+
+
+def put_text(ws: Worksheet, row: int, col: int, value: str, **style: Any) -> Cell:
+    """A string cell, whatever the text: never a formula, quote-prefixed when it looks like one."""
+    text = xlsx_text(value)
+    cell = ws.cell(row=row, column=col)
+    cell.value = text
+    cell.data_type = "s"
+    if is_formula_like(text):
+        cell.quotePrefix = True
+    _style(cell, style)
+    return cell
+
+
+def put_value(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
+    """A number, date, bool or None; strings go through put_text."""
+    if isinstance(value, str):
+        return put_text(ws, row, col, value, **style)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float) and not np.isfinite(value):
+        value = None
+    cell = ws.cell(row=row, column=col, value=value)
+    _style(cell, style)
+    return cell
+
+
+def put_formula(ws: Worksheet, row: int, col: int, formula: str, **style: Any) -> Cell:
+    """A formula the exporter wrote (never user text)."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula: {formula!r}")
+    cell = ws.cell(row=row, column=col, value=formula)
+    _style(cell, style)
+    return cell
+
+
+def _style(cell: Cell, style: dict[str, Any]) -> None:
+    for key, value in style.items():
+        setattr(cell, key, value)
+
+
+def _abs(ws_title: str, row: int, col: int) -> str:
+    return f"{quote_sheetname(ws_title)}!${get_column_letter(col)}${row}"
+
+
+def _header(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        put_text(ws, row, j, text, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.row_dimensions[row].height = 32
+
+
+def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int, freeze: str) -> None:
+    ws.freeze_panes = freeze
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{max(last_row, header_row)}"
+
+
+def _name(wb: Workbook, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _join(lines: Sequence[str]) -> str:
+    return "\n".join(lines)
+
+
+def _cost(cfu_minutes_ref: str) -> str:
+    """The estimator's cost formula over a cell of CFU-minutes."""
+    return f"={cfu_minutes_ref}/60*{NAME_PRICE}*(1-{NAME_DISCOUNT})"
+
+
+# --------------------------------------------------------------------------- the builder
+
+
+@dataclass
+class _Layout:
+    """Where the Hourly sheet keeps what other sheets refer to."""
+
+    hours: int
+    first_row: int  # first data row of Hourly
+    statement_col0: int  # column of the first statement's CFU-minutes
+    total_col: int
+    cost_col: int
+    avg_col0: int  # column of the first statement's average CFUs
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.hours - 1
+
+
+class _Builder:
+    def __init__(self, est: Estimate, now: dt.datetime, per_minute_sheets: int | None) -> None:
+        self.est = est
+        self.now = now
+        self.wb = Workbook()
+        self.per_minute_sheets = per_minute_sheets  # None: the table does not fit
+        n, hours = est.hourly_by_statement.shape
+        self.layout = _Layout(
+            hours=hours,
+            first_row=3,
+            statement_col0=4,
+            total_col=4 + n,
+            cost_col=7 + n,
+            avg_col0=9 + n,
+        )
+
+    # ------------------------------------------------------------------ Summary
+
+    def summary(self, ws: Worksheet) -> None:
+        est, wb = self.est, self.wb
+        sc = est.scenario
+        ws.title = SUMMARY
+        ws.column_dimensions["A"].width = 34
+        ws.column_dimensions["B"].width = 22
+        ws.column_dimensions["C"].width = 62
+        ws.sheet_view.showGridLines = False
+
+        put_text(ws, 1, 1, "Flink CFU estimate", font=TITLE_FONT)
+        put_text(
+            ws,
+            2,
+            1,
+            f"Made by {CREATOR}. Blue cells on yellow are inputs: change them and every cost "
+            "in this workbook follows.",
+            font=NOTE_FONT,
+        )
+        rows: list[tuple[str, Any, dict[str, Any]]] = [
+            ("Scenario", sc.name, {}),
+            ("Date", self.now, {"number_format": FMT_DATETIME, "alignment": Alignment("left")}),
+            ("Cloud / region", f"{est.price.cloud} / {est.price.region}", {}),
+            ("Horizon (minutes)", sc.horizon_minutes, {"number_format": FMT_INT}),
+        ]
+        r = 4
+        for label, value, style in rows:
+            put_text(ws, r, 1, label)
+            put_value(ws, r, 2, value, **style)
+            r += 1
+        horizon_row = r - 1
+        _name(wb, NAME_HORIZON, _abs(SUMMARY, horizon_row, 2))
+        put_text(ws, r, 1, "Horizon (hours)")
+        put_formula(ws, r, 2, f"={NAME_HORIZON}/60", number_format=FMT_DEC2)
+        put_text(ws, horizon_row, 3, "The span simulated and billed; fixed.", font=NOTE_FONT)
+
+        r += 2
+        put_text(ws, r, 1, "Inputs (editable)", font=SECTION_FONT)
+        r += 1
+        discount = Decimal(str(sc.pricing.discount_pct)) / 100
+        price_note = (
+            f"Editable. Price used by the estimate: {est.price.source}"
+            + (f", {est.price.effective_date.isoformat()}" if est.price.effective_date else "")
+            + " (see Prices)."
+        )
+        inputs = [
+            (
+                "Price per CFU-hour (USD)",
+                NAME_PRICE,
+                float(est.price.usd_per_cfu_hour),
+                FMT_MONEY_FINE,
+                price_note,
+                DataValidation(type="decimal", operator="greaterThan", formula1="0"),
+            ),
+            (
+                "Discount",
+                NAME_DISCOUNT,
+                float(discount),
+                FMT_PCT,
+                "Editable. Applied to every cost: cost x (1 - discount). Type 15% for 15 percent.",
+                DataValidation(type="decimal", operator="between", formula1="0", formula2="1"),
+            ),
+            (
+                "Hours in a billing month",
+                NAME_MONTH_HOURS,
+                float(sc.month_hours),
+                FMT_DEC2,
+                "Editable. Monthly = horizon cost scaled to these hours; 730 = 8,760 h / 12.",
+                DataValidation(type="decimal", operator="between", formula1="0.01", formula2="744"),
+            ),
+        ]
+        for label, name, value, fmt, note, validation in inputs:
+            put_text(ws, r, 1, label, font=TOTAL_FONT)
+            cell = put_value(
+                ws,
+                r,
+                2,
+                value,
+                number_format=fmt,
+                font=INPUT_FONT,
+                fill=INPUT_FILL,
+                border=INPUT_BORDER,
+            )
+            cell.comment = _comment(note)
+            put_text(ws, r, 3, note, font=NOTE_FONT)
+            validation.error = f"{label}: out of range"
+            validation.errorTitle = "Flink CFU Estimator"
+            validation.prompt = note[:255]  # Excel's limits: 255 and 32 characters
+            validation.promptTitle = label[:32]
+            validation.showErrorMessage = True
+            validation.showInputMessage = True
+            ws.add_data_validation(validation)
+            validation.add(cell)
+            _name(wb, name, _abs(SUMMARY, r, 2))
+            r += 1
+
+        r += 1
+        put_text(ws, r, 1, "Totals (formulas)", font=SECTION_FONT)
+        r += 1
+        lay = self.layout
+        total_range = (
+            f"{HOURLY}!${get_column_letter(lay.total_col)}${lay.first_row}:"
+            f"${get_column_letter(lay.total_col)}${lay.last_row}"
+        )
+        totals = [
+            (
+                "CFU-minutes",
+                NAME_CFU_MINUTES,
+                f"=SUM({total_range})",
+                FMT_INT,
+                "Sum of the Hourly sheet.",
+            ),
+            ("CFU-hours", NAME_CFU_HOURS, f"={NAME_CFU_MINUTES}/60", FMT_DEC4, "CFU-minutes / 60."),
+            (
+                "Cost over the horizon (USD)",
+                NAME_COST,
+                _cost(NAME_CFU_MINUTES),
+                FMT_MONEY,
+                "CFU-minutes / 60 x Price x (1 - Discount).",
+            ),
+            (
+                "Monthly cost (USD)",
+                NAME_MONTHLY,
+                f"={NAME_COST}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
+                FMT_MONEY,
+                "Horizon cost x MonthHours x 60 / HorizonMinutes.",
+            ),
+            ("Annual cost (USD)", NAME_ANNUAL, f"=12*{NAME_MONTHLY}", FMT_MONEY, "12 x monthly."),
+        ]
+        for label, name, formula, fmt, note in totals:
+            put_text(ws, r, 1, label, font=TOTAL_FONT)
+            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            put_text(ws, r, 3, note, font=NOTE_FONT)
+            _name(wb, name, _abs(SUMMARY, r, 2))
+            r += 1
+        put_text(ws, r, 1, "Peak CFUs in any one minute", font=TOTAL_FONT)
+        put_value(ws, r, 2, est.totals.peak_cfu, number_format=FMT_INT, font=TOTAL_FONT)
+        put_text(ws, r, 3, "From the simulation; the inputs do not change it.", font=NOTE_FONT)
+
+        r += 2
+        put_text(ws, r, 1, "How to read this workbook", font=SECTION_FONT)
+        notes = [
+            "Confluent counts CFUs per minute and prices CFU-hours.",
+            "CFU-minutes per statement and hour (Hourly) come from the estimator's simulation; "
+            "every CFU-hour and cost is a formula over them and the inputs above.",
+            "Statements, Pools: per statement and pool, with sizing advice. Per-minute: the "
+            "simulation table. Assumptions: every model parameter with its source. Prices: the "
+            "price row used.",
+            "Changing the inputs re-prices the estimate; it does not re-run the simulation "
+            "(CFUs stay as simulated).",
+        ]
+        for line in notes:
+            r += 1
+            _paragraph(ws, r, line)
+        advice = list(est.advice) + [
+            f"{s.name}: {s.error}" for s in est.statements if s.error is not None
+        ]
+        if advice:
+            r += 2
+            put_text(ws, r, 1, "Advice and warnings", font=SECTION_FONT)
+            for line in advice:
+                r += 1
+                _paragraph(ws, r, line)
+        ws.freeze_panes = "A4"
+
+    # ------------------------------------------------------------------ Statements
+
+    def statements(self, ws: Worksheet) -> None:
+        est, lay = self.est, self.layout
+        headers = [
+            ("#", 5),
+            ("Statement", 28),
+            ("Pool", 16),
+            ("Kind", 11),
+            ("Statement type", 12),
+            ("Operators", 24),
+            ("Partitions", 10),
+            ("Input rate (records/s)", 13),
+            ("Message size (bytes)", 11),
+            ("Records/s per CFU", 12),
+            ("CFU-minutes", 12),
+            ("CFU-hours", 11),
+            ("Cost (USD)", 13),
+            ("Share of cost", 9),
+            ("Peak CFUs", 8),
+            ("Average CFUs (while running)", 11),
+            ("Max backlog (records)", 13),
+            ("Max lag (s)", 10),
+            ("Pool-exhausted minutes", 11),
+            ("Pending minutes", 10),
+            ("Advice", 60),
+            ("Warnings", 40),
+            ("Error", 40),
+            ("Explanation", 50),
+            ("SQL", 80),
+        ]
+        _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
+        col = {h: j for j, (h, _) in enumerate(headers, start=1)}
+        scenario_statements = {s.name: s for s in est.scenario.statements}
+        for i, s in enumerate(est.statements):
+            r = i + 2
+            st = scenario_statements.get(s.name)
+            c = s.classification
+            hourly_col = get_column_letter(lay.statement_col0 + i)
+            minutes_ref = f"{get_column_letter(col['CFU-minutes'])}{r}"
+            cost_ref = f"{get_column_letter(col['Cost (USD)'])}{r}"
+            put_value(ws, r, col["#"], i + 1)
+            put_text(ws, r, col["Statement"], s.name, alignment=TOP)
+            put_text(ws, r, col["Pool"], s.pool, alignment=TOP)
+            put_text(ws, r, col["Kind"], s.kind)
+            put_text(ws, r, col["Statement type"], c.statement_type)
+            put_text(ws, r, col["Operators"], ", ".join(c.operators))
+            put_value(ws, r, col["Partitions"], st.partitions if st else None)
+            put_value(
+                ws, r, col["Input rate (records/s)"], st.rps if st else None, number_format=FMT_INT
+            )
+            put_value(
+                ws,
+                r,
+                col["Message size (bytes)"],
+                st.message_bytes if st else None,
+                number_format=FMT_INT,
+            )
+            put_value(
+                ws,
+                r,
+                col["Records/s per CFU"],
+                s.records_per_cfu_second,
+                number_format=FMT_INT,
+            )
+            put_formula(
+                ws,
+                r,
+                col["CFU-minutes"],
+                f"=SUM({HOURLY}!{hourly_col}{lay.first_row}:{hourly_col}{lay.last_row})",
+                number_format=FMT_INT,
+            )
+            put_formula(ws, r, col["CFU-hours"], f"={minutes_ref}/60", number_format=FMT_DEC4)
+            put_formula(ws, r, col["Cost (USD)"], _cost(minutes_ref), number_format=FMT_MONEY_FINE)
+            put_formula(
+                ws,
+                r,
+                col["Share of cost"],
+                f"=IF({NAME_COST}=0,0,{cost_ref}/{NAME_COST})",
+                number_format=FMT_PCT,
+            )
+            put_value(ws, r, col["Peak CFUs"], s.peak_cfu, number_format=FMT_INT)
+            put_value(ws, r, col["Average CFUs (while running)"], s.avg_cfu, number_format=FMT_DEC2)
+            put_value(
+                ws, r, col["Max backlog (records)"], s.max_backlog_records, number_format=FMT_INT
+            )
+            put_value(ws, r, col["Max lag (s)"], s.max_lag_seconds, number_format=FMT_DEC1)
+            put_value(ws, r, col["Pool-exhausted minutes"], s.exhausted_minutes)
+            put_value(ws, r, col["Pending minutes"], s.pending_minutes)
+            put_text(ws, r, col["Advice"], _join(s.advice), alignment=WRAP)
+            put_text(ws, r, col["Warnings"], _join(s.warnings), alignment=WRAP)
+            put_text(ws, r, col["Error"], s.error or "", alignment=WRAP)
+            put_text(ws, r, col["Explanation"], c.explanation, alignment=TOP)
+            put_text(ws, r, col["SQL"], st.sql.strip() if st else "", alignment=TOP)
+        _finish_table(ws, 1, len(headers), len(est.statements) + 1, "C2")
+
+    # ------------------------------------------------------------------ Hourly
+
+    def hourly(self, ws: Worksheet) -> None:
+        est, lay = self.est, self.layout
+        names = [s.name for s in est.statements]
+        n = len(names)
+        horizon = est.scenario.horizon_minutes
+        data = est.hourly_by_statement
+        put_text(ws, 1, 1, "Hour", font=GROUP_FONT)
+        put_text(ws, 1, lay.statement_col0, "CFU-minutes by statement (simulated)", font=GROUP_FONT)
+        put_text(ws, 1, lay.total_col, "All statements (formulas)", font=GROUP_FONT)
+        put_text(ws, 1, lay.avg_col0, "Average CFUs by statement (formulas)", font=GROUP_FONT)
+        headers: list[tuple[str, float]] = [
+            ("Hour", 7),
+            ("Start minute", 9),
+            ("Minutes", 8),
+        ]
+        headers += [(name, 14) for name in names]
+        headers += [
+            ("Total CFU-minutes", 12),
+            ("CFU-hours", 11),
+            ("Average CFUs", 10),
+            ("Cost (USD)", 13),
+            ("Cumulative cost (USD)", 14),
+        ]
+        headers += [(name, 14) for name in names]
+        _header(ws, 2, [h for h, _ in headers], [w for _, w in headers])
+        first_stmt = get_column_letter(lay.statement_col0)
+        last_stmt = get_column_letter(lay.statement_col0 + n - 1)
+        total = get_column_letter(lay.total_col)
+        cost = get_column_letter(lay.cost_col)
+        for h in range(lay.hours):
+            r = lay.first_row + h
+            put_value(ws, r, 1, h)
+            put_value(ws, r, 2, h * 60, number_format=FMT_INT)
+            put_value(ws, r, 3, min(60, horizon - h * 60))
+            for i in range(n):
+                put_value(ws, r, lay.statement_col0 + i, int(data[i, h]), number_format=FMT_INT)
+            put_formula(
+                ws,
+                r,
+                lay.total_col,
+                f"=SUM({first_stmt}{r}:{last_stmt}{r})",
+                number_format=FMT_INT,
+                font=TOTAL_FONT,
+            )
+            put_formula(ws, r, lay.total_col + 1, f"={total}{r}/60", number_format=FMT_DEC4)
+            put_formula(ws, r, lay.total_col + 2, f"={total}{r}/C{r}", number_format=FMT_DEC2)
+            put_formula(ws, r, lay.cost_col, _cost(f"{total}{r}"), number_format=FMT_MONEY_FINE)
+            previous = f"{get_column_letter(lay.cost_col + 1)}{r - 1}+" if h else ""
+            put_formula(ws, r, lay.cost_col + 1, f"={previous}{cost}{r}", number_format=FMT_MONEY)
+            for i in range(n):
+                src = get_column_letter(lay.statement_col0 + i)
+                put_formula(ws, r, lay.avg_col0 + i, f"={src}{r}/$C{r}", number_format=FMT_DEC2)
+        _finish_table(ws, 2, len(headers), lay.last_row, f"{first_stmt}{lay.first_row}")
+
+    # ------------------------------------------------------------------ charts
+
+    def charts(self, summary: Worksheet, hourly: Worksheet) -> None:
+        est, lay = self.est, self.layout
+        minutes = [s.cfu_minutes for s in est.statements]
+        ranked = sorted(range(len(minutes)), key=lambda i: -minutes[i])
+        shown = sorted(i for i in ranked[:MAX_CHART_SERIES] if minutes[i] > 0) or [0]
+        title = "Average CFUs per hour, by statement"
+        if len(shown) < sum(1 for m in minutes if m > 0):
+            title += f" (the {len(shown)} largest)"
+        cfu_chart = BarChart()
+        cfu_chart.type = "col"
+        cfu_chart.grouping = "stacked"
+        cfu_chart.overlap = 100
+        cfu_chart.gapWidth = 40
+        cfu_chart.title = title
+        cfu_chart.y_axis.title = "CFUs (average in the hour)"
+        cfu_chart.x_axis.title = "Hour"
+        for i in shown:
+            ref = Reference(hourly, min_col=lay.avg_col0 + i, min_row=2, max_row=lay.last_row)
+            cfu_chart.add_data(ref, titles_from_data=True)
+        categories = Reference(hourly, min_col=1, min_row=lay.first_row, max_row=lay.last_row)
+        cfu_chart.set_categories(categories)
+        cost_chart = BarChart()
+        cost_chart.type = "col"
+        cost_chart.gapWidth = 40
+        cost_chart.title = "Cost per hour (USD)"
+        cost_chart.y_axis.title = "USD"
+        cost_chart.y_axis.number_format = FMT_MONEY
+        cost_chart.x_axis.title = "Hour"
+        cost_chart.add_data(
+            Reference(hourly, min_col=lay.cost_col, min_row=2, max_row=lay.last_row),
+            titles_from_data=True,
+        )
+        cost_chart.set_categories(categories)
+        cost_chart.legend = None
+        for chart in (cfu_chart, cost_chart):
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.width = 24
+            chart.height = 9
+        summary.add_chart(cfu_chart, "E3")
+        summary.add_chart(cost_chart, "E22")
+
+    # ------------------------------------------------------------------ Per-minute
+
+    def per_minute(self) -> list[Worksheet]:
+        est = self.est
+        rows = int(est.timeline.cfu.size)
+        if self.per_minute_sheets is None:
+            ws = self.wb.create_sheet(PER_MINUTE)
+            ws.column_dimensions["A"].width = 110
+            put_text(ws, 1, 1, "Per-minute simulation table", font=SECTION_FONT)
+            put_text(
+                ws,
+                2,
+                1,
+                f"The table has {rows:,} rows ({len(est.statements)} statements x "
+                f"{est.timeline.minutes:,} minutes): more than this workbook holds. It is in "
+                "per_minute.csv: `cfu-estimator estimate SCENARIO --csv DIR`.",
+                alignment=WRAP,
+            )
+            return []
+        sheets = []
+        for k in range(self.per_minute_sheets):
+            title = PER_MINUTE if k == 0 else f"{PER_MINUTE} {k + 1}"
+            ws = self.wb.create_sheet(title)
+            _header(
+                ws,
+                1,
+                [c.header for c in PER_MINUTE_COLUMNS],
+                [c.width for c in PER_MINUTE_COLUMNS],
+            )
+            sheets.append(ws)
+        return sheets
+
+    # ------------------------------------------------------------------ Pools
+
+    def pools(self, ws: Worksheet) -> None:
+        est = self.est
+        headers = [
+            ("Pool", 18),
+            ("Max CFU", 8),
+            ("Peak CFUs", 8),
+            ("Recommended max CFU", 12),
+            ("Pool-exhausted minutes", 11),
+            ("Statements", 10),
+            ("CFU-minutes", 12),
+            ("CFU-hours", 11),
+            ("Cost (USD)", 13),
+            ("Advice", 80),
+        ]
+        _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
+        for k, p in enumerate(est.pools):
+            r = k + 2
+            put_text(ws, r, 1, p.name, alignment=TOP)
+            put_value(ws, r, 2, p.max_cfu)
+            put_value(ws, r, 3, p.peak_cfu)
+            put_value(ws, r, 4, p.recommended_max_cfu)
+            put_value(ws, r, 5, p.exhausted_minutes)
+            put_value(ws, r, 6, sum(1 for s in est.statements if s.pool == p.name))
+            put_value(ws, r, 7, p.cfu_minutes, number_format=FMT_INT)
+            put_formula(ws, r, 8, f"=G{r}/60", number_format=FMT_DEC4)
+            put_formula(ws, r, 9, _cost(f"G{r}"), number_format=FMT_MONEY_FINE)
+            put_text(ws, r, 10, _join(p.advice), alignment=WRAP)
+        _finish_table(ws, 1, len(headers), len(est.pools) + 1, "B2")
+
+    # ------------------------------------------------------------------ Assumptions
+
+    def assumptions(self, ws: Worksheet) -> None:
+        est = self.est
+        headers = [
+            ("Key", 26),
+            ("Assumption", 44),
+            ("Value", 12),
+            ("Unit", 22),
+            ("Source", 90),
+            ("Overridden", 10),
+        ]
+        _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
+        r = 1
+        for a in est.assumptions:
+            r += 1
+            put_text(ws, r, 1, a.key)
+            put_text(ws, r, 2, a.label)
+            put_value(ws, r, 3, _number_or_text(a.value))
+            put_text(ws, r, 4, a.unit)
+            put_text(ws, r, 5, a.source)
+            put_text(ws, r, 6, "yes" if a.overridden else "no")
+        for key, value in _flatten("autoscaler", est.autoscaler):
+            r += 1
+            put_text(ws, r, 1, key)
+            put_text(ws, r, 2, "Autoscaler setting")
+            put_value(ws, r, 3, _number_or_text(value))
+            put_text(ws, r, 5, "the estimate's autoscaler preset")
+        _finish_table(ws, 1, len(headers), r, "B2")
+
+    # ------------------------------------------------------------------ Prices
+
+    def prices(self, ws: Worksheet) -> None:
+        p = self.est.price
+        headers = [
+            ("Cloud", 8),
+            ("Region", 16),
+            ("USD per CFU-hour", 12),
+            ("Effective date", 12),
+            ("Source", 70),
+            ("Basis", 60),
+            ("Overridden by the scenario", 12),
+        ]
+        _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
+        put_text(ws, 2, 1, p.cloud)
+        put_text(ws, 2, 2, p.region)
+        put_value(ws, 2, 3, float(p.usd_per_cfu_hour), number_format=FMT_MONEY_FINE)
+        put_value(ws, 2, 4, p.effective_date, number_format=FMT_DATE)
+        put_text(ws, 2, 5, p.source, alignment=WRAP)
+        put_text(ws, 2, 6, p.basis, alignment=WRAP)
+        put_text(ws, 2, 7, "yes" if p.overridden else "no")
+        put_text(
+            ws,
+            4,
+            1,
+            "The price at export. Every formula uses the Price input on the Summary sheet; "
+            "change it there.",
+            font=NOTE_FONT,
+        )
+        _finish_table(ws, 1, len(headers), 2, "A2")
+
+    # ------------------------------------------------------------------ all
+
+    def build(self) -> tuple[Workbook, list[Worksheet]]:
+        wb = self.wb
+        summary = wb.active
+        self.summary(summary)
+        self.statements(wb.create_sheet(STATEMENTS))
+        hourly = wb.create_sheet(HOURLY)
+        self.hourly(hourly)
+        self.charts(summary, hourly)
+        minute_sheets = self.per_minute()
+        self.pools(wb.create_sheet(POOLS))
+        self.assumptions(wb.create_sheet(ASSUMPTIONS))
+        self.prices(wb.create_sheet(PRICES))
+        self.properties()
+        wb.active = 0
+        return wb, minute_sheets
+
+    def properties(self) -> None:
+        est, props = self.est, self.wb.properties
+        name = xlsx_text(est.scenario.name, 200)
+        props.title = f"Flink CFU estimate: {name}"
+        props.subject = "Confluent Cloud for Apache Flink: CFUs and cost"
+        props.creator = CREATOR
+        props.lastModifiedBy = CREATOR
+        props.description = (
+            "CFUs and cost estimated by the Flink CFU Estimator. Inputs on the Summary sheet "
+            "(Price, Discount, MonthHours) drive every cost formula."
+        )
+        props.keywords = "Flink, CFU, Confluent Cloud, cost estimate"
+        props.category = "Cost estimate"
+        # Core properties are UTC; the exporter's clock is local.
+        utc = self.now.astimezone(dt.UTC).replace(tzinfo=None)
+        props.created = utc
+        props.modified = utc
+        custom = self.wb.custom_doc_props
+        custom.append(StringProperty(name="Scenario", value=name))
+        custom.append(StringProperty(name="Estimator version", value=_version()))
+        custom.append(IntProperty(name="Horizon minutes", value=est.scenario.horizon_minutes))
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("flink-cfu-estimator")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _paragraph(ws: Worksheet, row: int, text: str) -> None:
+    """Text over columns A:C of the Summary, wrapped (the charts sit to the right)."""
+    cell = put_text(ws, row, 1, text, alignment=WRAP)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    lines = sum(1 + len(part) // 105 for part in cell.value.split("\n"))
+    ws.row_dimensions[row].height = 15 * min(lines, 20)
+
+
+def _comment(text: str) -> Comment:
+    comment = Comment(text, CREATOR)
+    comment.width = 300
+    comment.height = 90
+    return comment
+
+
+def _number_or_text(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if np.isfinite(number) else text
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, Any]] = []
+        for k, v in value.items():
+            out += _flatten(f"{prefix}.{k}", v)
+        return out
+    if isinstance(value, list | tuple):
+        return [(prefix, ", ".join(str(v) for v in value))]
+    return [(prefix, value)]
+
+
+# --------------------------------------------------------------------------- per-minute rows
+
+
+def _per_minute_columns(est: Estimate, wb: Workbook, ws: Worksheet) -> tuple[Column, ...]:
+    tl = est.timeline
+    m = tl.minutes
+
+    def style_id(number_format: str | None = None, quote: bool = False) -> int:
+        cell = Cell(ws, row=2, column=1)  # detached: only registers the style
+        if number_format:
+            cell.number_format = number_format
+        if quote:
+            cell.quotePrefix = True
+        return int(cell.style_id)
+
+    plain = style_id()
+    quoted = style_id(quote=True)
+    names = np.asarray(
+        [
+            inline_string_cell(name, quoted if is_formula_like(xlsx_text(name)) else plain)
+            for name in tl.names
+        ],
+        dtype=object,
+    )
+    states = np.asarray([inline_string_cell(s, plain) for s in SCALING_STATES], dtype=object)
+    flat: dict[str, np.ndarray] = {
+        "rps": tl.rps.reshape(-1),
+        "capacity": tl.capacity.reshape(-1),
+        "cfu": tl.cfu.reshape(-1),
+        "backlog": tl.backlog.reshape(-1),
+        "lag_seconds": tl.lag_seconds.reshape(-1),
+    }
+    state_codes = tl.state.reshape(-1)
+
+    def getter(key: str) -> Callable[[int, int], Any]:
+        if key == "statement":
+            return lambda lo, hi: names[np.arange(lo, hi) // m].tolist()
+        if key == "minute":
+            return lambda lo, hi: np.arange(lo, hi) % m
+        if key == "scaling_state":
+            return lambda lo, hi: states[state_codes[lo:hi]].tolist()
+        arr = flat[key]
+        return lambda lo, hi: arr[lo:hi]
+
+    columns = []
+    for spec in PER_MINUTE_COLUMNS:
+        if spec.number_format is None:
+            columns.append(Column("text", plain, getter(spec.key)))
+        else:
+            kind = "int" if spec.key in ("minute", "cfu") else "float"
+            columns.append(Column(kind, style_id(spec.number_format), getter(spec.key)))
+    return tuple(columns)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _per_minute_sheets(rows: int, max_rows: int, rows_per_sheet: int) -> int | None:
+    if rows > max_rows:
+        return None
+    return max(1, -(-rows // rows_per_sheet))
+
+
+def _write(
+    est: Estimate,
+    target: IO[bytes],
+    *,
+    per_minute: bool,
+    max_per_minute_rows: int,
+    rows_per_sheet: int,
+    now: dt.datetime | None,
+) -> None:
+    if not 1 <= rows_per_sheet <= PER_MINUTE_ROWS_PER_SHEET:
+        raise ValueError(f"rows_per_sheet: must be 1 to {PER_MINUTE_ROWS_PER_SHEET:,}")
+    rows = int(est.timeline.cfu.size)
+    sheets = _per_minute_sheets(rows, max_per_minute_rows if per_minute else -1, rows_per_sheet)
+    stamp = (now or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
+    builder = _Builder(est, stamp, sheets)
+    wb, minute_sheets = builder.build()
+    generated: list[GeneratedSheet] = []
+    columns = _per_minute_columns(est, wb, minute_sheets[0]) if minute_sheets else ()
+    for k, ws in enumerate(minute_sheets):
+        lo, hi = k * rows_per_sheet, min(rows, (k + 1) * rows_per_sheet)
+        ws.freeze_panes = "B2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{hi - lo + 1}"
+        generated.append(GeneratedSheet("", columns, lo, hi))
+    staging = io.BytesIO()
+    with zipfile.ZipFile(staging, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        # ExcelWriter, not wb.save(): save() stamps the properties with the clock.
+        ExcelWriter(wb, archive).save()
+    # Sheet paths are known once openpyxl has numbered the sheets (during save).
+    generated = [
+        GeneratedSheet(ws.path.lstrip("/"), g.columns, g.lo, g.hi)
+        for ws, g in zip(minute_sheets, generated, strict=True)
+    ]
+    zip_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
+    finish_package(staging.getvalue(), target, generated, zip_time)
+
+
+def write_workbook(
+    est: Estimate,
+    path_or_buffer: str | os.PathLike[str] | IO[bytes],
+    *,
+    per_minute: bool = True,
+    max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
+    rows_per_sheet: int = PER_MINUTE_ROWS_PER_SHEET,
+    now: dt.datetime | None = None,
+) -> None:
+    """Write the estimate as an xlsx workbook (a file path, or a binary file object).
+
+    per_minute: include the per-minute simulation table when it has at most
+    `max_per_minute_rows` rows, split over sheets of `rows_per_sheet` rows; otherwise a note
+    points to per_minute.csv. `now` is the date shown (default: the current time).
+    A path is written atomically (a temporary file renamed into place).
+    """
+    options = {
+        "per_minute": per_minute,
+        "max_per_minute_rows": max_per_minute_rows,
+        "rows_per_sheet": rows_per_sheet,
+        "now": now,
+    }
+    if isinstance(path_or_buffer, str | os.PathLike):
+        path = Path(path_or_buffer)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("wb") as fh:
+                _write(est, fh, **options)  # type: ignore[arg-type]
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return
+    _write(est, path_or_buffer, **options)  # type: ignore[arg-type]
+
+
+def workbook_bytes(
+    est: Estimate,
+    *,
+    per_minute: bool = True,
+    max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """The workbook as bytes, for a download button (same content as write_workbook)."""
+    buf = io.BytesIO()
+    _write(
+        est,
+        buf,
+        per_minute=per_minute,
+        max_per_minute_rows=max_per_minute_rows,
+        rows_per_sheet=PER_MINUTE_ROWS_PER_SHEET,
+        now=now,
+    )
+    return buf.getvalue()
