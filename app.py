@@ -1,5 +1,16 @@
-"""Streamlit entry point: `streamlit run app.py`. Routing only; the UI lives in estimator.ui."""
+"""Streamlit entry point (`streamlit run app.py`): page set-up and navigation only.
 
-from estimator.ui.main import main
+The pages live in estimator.ui (workbench: the estimate; compare: scenarios side by side).
+"""
 
-main()
+import streamlit as st
+
+from estimator.ui.pages import compare_page, estimate_page
+
+st.set_page_config(
+    page_title="Flink CFU Estimator",
+    page_icon=":material/calculate:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+st.navigation([estimate_page(), compare_page()]).run()

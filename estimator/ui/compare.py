@@ -1,0 +1,214 @@
+"""The Compare page: scenarios kept in the session, side by side."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from estimator import charts
+from estimator.autoscaler import preset_names
+from estimator.errors import EstimatorError, ScenarioError
+from estimator.estimate import Estimate
+from estimator.ui import compute, state
+from estimator.ui.feedback import guarded
+from estimator.ui.inputs import horizon_label
+from estimator.ui.results import money, number
+
+CURRENT = "Current workbench"
+PICK = "compare_pick"
+
+
+def _select(name: str) -> None:
+    """Show a newly kept version in the comparison."""
+    picked = list(st.session_state.get(PICK) or [])
+    if name not in picked:
+        st.session_state[PICK] = [*picked, name]
+
+
+def _keep_current() -> None:
+    name = state.work().get("name", "Scenario")
+    state.save_for_compare(name)
+    _select(name)
+
+
+def _variant(change: str) -> None:
+    """Keep the current scenario, then a changed copy of it, for comparison."""
+    w = state.work()
+    base = w.get("name", "Scenario")
+    if base not in st.session_state[state.SAVED]:
+        state.save_for_compare(base)
+        _select(base)
+    data = copy.deepcopy(w)
+    if change == "partitions":
+        for s in data.get("statements", []):
+            if s.get("partitions"):
+                s["partitions"] = int(s["partitions"]) * 2
+        label = f"{base}: partitions x2"
+    elif change == "fixed":
+        data["autoscaler"] = "fixed"
+        label = f"{base}: fixed CFUs"
+    else:
+        for p in data.get("pools", []):
+            p["max_cfu"] = int(p.get("max_cfu", 50)) * 2
+        label = f"{base}: MAX_CFU x2"
+    data["name"] = label
+    st.session_state[state.SAVED][label] = data
+    _select(label)
+    st.session_state[state.NOTICE] = ("success", f"Added “{label}”.")
+
+
+def _estimate(data: dict[str, Any]) -> tuple[Estimate | None, str | None]:
+    try:
+        text = compute.scenario_json(copy.deepcopy(data))
+        return compute.get_estimate(text), None
+    except ScenarioError as exc:
+        return None, "; ".join(exc.problems[:3])
+    except EstimatorError as exc:
+        return None, str(exc)
+
+
+def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
+    rows: dict[str, dict[str, str]] = {}
+    for name, est in named:
+        t = est.totals
+        used = [p for p in est.pools if p.cfu_minutes > 0]
+        rows[name] = {
+            "Horizon": horizon_label(est.scenario.horizon_minutes),
+            "Autoscaler": str(est.autoscaler.get("preset", "")),
+            "Cost over the horizon": money(t.cost_usd),
+            "Monthly": money(t.monthly_cost_usd),
+            "Annual": money(t.annual_cost_usd),
+            "CFU-hours": number(t.cfu_hours),
+            "Peak CFUs": f"{t.peak_cfu:,}",
+            "Pools in use": str(len(used)),
+            "Exhausted pool-minutes": f"{sum(p.exhausted_minutes for p in est.pools):,}",
+            "Max lag (s)": number(max((s.max_lag_seconds for s in est.statements), default=0), 1),
+        }
+    return pd.DataFrame(rows)
+
+
+@guarded
+def page() -> None:
+    state.ensure()
+    st.title("Compare scenarios", anchor=False)
+    st.caption(
+        "Keep versions of a scenario (Share & export › Keep for comparison, or the buttons "
+        "below), then compare their costs and CFU curves: today against after adding "
+        "partitions, or against fixed CFUs."
+    )
+    notice = st.session_state.get(state.NOTICE)
+    if notice:
+        st.success(notice[1], icon=":material/info:")
+        st.session_state[state.NOTICE] = None
+
+    presets = preset_names()
+    with st.container(border=True):
+        st.markdown("**Add versions of the current scenario**")
+        c = st.columns(4)
+        c[0].button(
+            "Keep it as it is",
+            on_click=_keep_current,
+            icon=":material/bookmark_add:",
+            width="stretch",
+        )
+        c[1].button(
+            "With partitions x2",
+            on_click=_variant,
+            args=("partitions",),
+            icon=":material/call_split:",
+            width="stretch",
+        )
+        c[2].button(
+            "With MAX_CFU x2",
+            on_click=_variant,
+            args=("max_cfu",),
+            icon=":material/dns:",
+            width="stretch",
+        )
+        if "fixed" in presets:
+            c[3].button(
+                "With fixed CFUs",
+                on_click=_variant,
+                args=("fixed",),
+                icon=":material/lock:",
+                width="stretch",
+            )
+
+    saved: dict[str, dict[str, Any]] = st.session_state[state.SAVED]
+    options = [CURRENT, *saved]
+    if PICK not in st.session_state:
+        st.session_state[PICK] = list(saved)[-4:] if len(saved) >= 2 else options
+    st.session_state[PICK] = [n for n in st.session_state[PICK] if n in options]
+    chosen = st.multiselect(
+        "Scenarios to compare",
+        options,
+        key=PICK,
+        help="The current workbench scenario and every version you kept.",
+    )
+    named: list[tuple[str, Estimate]] = []
+    for name in chosen:
+        data = state.work() if name == CURRENT else saved[name]
+        est, problem = _estimate(data)
+        if est is None:
+            st.warning(f"“{name}” cannot be estimated: {problem}", icon=":material/error:")
+        else:
+            named.append((name, est))
+    if len(named) < 2:
+        st.info(
+            "Pick at least two scenarios to compare them. Keep the current one with the buttons "
+            "above, change it in the workbench, and keep it again.",
+            icon=":material/compare_arrows:",
+        )
+    if not named:
+        return
+
+    base_name, base = named[0]
+    cols = st.columns(len(named))
+    for col, (name, est) in zip(cols, named, strict=True):
+        with col.container(border=True):
+            st.markdown(f"**{name}**")
+            delta = None
+            d = float(est.totals.monthly_cost_usd - base.totals.monthly_cost_usd)
+            if est is not base and abs(d) >= 0.005:
+                delta = f"{'+' if d > 0 else '-'}{money(abs(d))} vs {base_name}"
+            elif est is not base:
+                delta = f"same as {base_name}"
+            st.metric(
+                "Monthly",
+                money(est.totals.monthly_cost_usd),
+                delta,
+                delta_color="off" if delta and delta.startswith("same") else "inverse",
+                delta_arrow="off" if delta and delta.startswith("same") else "auto",
+            )
+            st.metric("Peak CFUs", f"{est.totals.peak_cfu:,}")
+    st.markdown("#### Side by side")
+    st.dataframe(kpi_frame(named), width="stretch")
+    st.markdown("#### CFUs in use, all pools")
+    st.plotly_chart(charts.compare_cfu(named), key="compare_cfu", config={"displaylogo": False})
+    st.markdown("#### Monthly cost")
+    st.plotly_chart(charts.compare_costs(named), key="compare_cost", config={"displaylogo": False})
+
+    if saved:
+        st.markdown("#### Kept versions")
+        for name in saved:
+            a, b, c2 = st.columns([4, 1, 1], vertical_alignment="center")
+            a.markdown(name)
+            b.button(
+                "Open",
+                key=f"open:{name}",
+                on_click=state.on_open_saved,
+                args=(name,),
+                icon=":material/open_in_new:",
+                width="stretch",
+            )
+            c2.button(
+                "Remove",
+                key=f"remove:{name}",
+                on_click=state.on_remove_saved,
+                args=(name,),
+                icon=":material/delete:",
+                width="stretch",
+            )

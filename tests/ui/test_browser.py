@@ -1,0 +1,146 @@
+"""End to end in a real headless Chromium: `streamlit run app.py`, as a user would use it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from estimator.scenario import loads_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            streamlit,
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "streamlit.log").read_text())
+            time.sleep(0.25)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_load_edit_download_in_chromium(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(server)
+            cost = page.get_by_test_id("stMetric").filter(has_text="Cost over").first
+            expect(cost).to_be_visible(timeout=60_000)
+
+            # Load an example from the sidebar: the estimate follows.
+            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+            page.get_by_role("option", name="CFU curve").click()
+            expect(page.get_by_test_id("stMetric").filter(has_text="CFU-hours")).to_contain_text(
+                "2.17", timeout=30_000
+            )
+            chart = page.get_by_test_id("stPlotlyChart").first
+            expect(chart).to_be_visible()
+            charts_html = (
+                "() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+                ".map(c => c.innerHTML).join('')"
+            )
+            before_chart = page.evaluate(charts_html)
+            before_cost = cost.inner_text()
+
+            # Edit a value: a discount of 50% halves the cost and redraws the bill.
+            discount = page.get_by_role("spinbutton", name="Discount (%)")
+            discount.fill("50")
+            discount.press("Enter")
+            expect(cost).not_to_have_text(before_cost, timeout=30_000)
+            expect(cost).to_contain_text("$0.2275")
+            # The hourly bill redraws with the discounted costs.
+            page.wait_for_function(
+                f"(before) => ({charts_html})() !== before", arg=before_chart, timeout=30_000
+            )
+
+            # Take the scenario away as YAML.
+            page.get_by_role("tab", name="Share & export").click()
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name="Scenario (YAML)").click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            scenario = loads_scenario(saved.read_bytes())
+            assert scenario.pricing.discount_pct == 50
+            assert scenario.name.startswith("CFU curve")
+
+            # Nothing on the page is an error or a traceback.
+            assert page.get_by_test_id("stException").count() == 0
+            assert page.get_by_test_id("stAlertContentError").count() == 0
+            assert "Traceback" not in page.content()
+            page.get_by_role("tab", name="Results").click()
+            page.screenshot(path=str(tmp_path / "estimate.png"), full_page=True)
+            assert (tmp_path / "estimate.png").stat().st_size > 10_000
+        finally:
+            browser.close()
