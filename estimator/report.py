@@ -202,7 +202,7 @@ STATEMENT_CSV_COLUMNS = (
 def to_csv(est: Estimate) -> str:
     """Per-statement CSV (user text made formula-safe)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(STATEMENT_CSV_COLUMNS)
     for s in est.statements:
         w.writerow(

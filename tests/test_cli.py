@@ -220,3 +220,17 @@ def test_example_is_a_valid_scenario(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["totals"]["cfu_minutes"] > 0
     assert main(["example", "--list"]) == 0
     assert "confluent_five_statements" in capsys.readouterr().out
+
+
+def test_csv_keeps_hostile_names_as_text_on_one_row(write_scenario, capsys):
+    text = (
+        "name: hostile\nhorizon_minutes: 60\nstatements:\n"
+        '  - {name: "=HYPERLINK(\\"http://x\\",\\"y\\")", cfu_schedule: [{minutes: 5, cfu: 1}]}\n'
+        '  - {name: "@SUM(A1)\\rsecond line", cfu_schedule: [{minutes: 5, cfu: 1}]}\n'
+    )
+    assert main(["estimate", str(write_scenario(text)), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert [r["name"] for r in rows] == [
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(A1)\rsecond line",
+    ]
