@@ -6,6 +6,11 @@ under test.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,3 +200,101 @@ def test_total_cfu_minutes_never_fall_when_a_rate_rises(case, which, factor):
     )
     after = simulate(bigger, minutes, pools=pools, autoscaler=resolve(preset)).cfu.sum()
     assert after >= before
+
+
+# --- the compiled kernel, its interpreted twin, and how it is loaded
+
+
+def test_compiled_kernel_and_interpreted_loop_agree_on_every_minute():
+    minutes = 300
+    noisy = 30_000 * np.random.default_rng(3).uniform(0.5, 1.5, minutes)
+    plans = [
+        plan("hot", rates=step(minutes, 60, 2_000.0, 90_000.0), pool="a", partitions=48),
+        plan("noisy", rates=noisy, pool="a", start=20, partitions=12),
+        plan("late", rates=np.full(minutes, 20_000.0), pool="a", start=150, per_cfu=2_000.0),
+        plan("drop", rates=step(minutes, 120, 40_000.0, 1_000.0), pool="b", partitions=47),
+        plan("select", rates=np.full(minutes, 5_000.0), pool="b", cap=1),
+        plan("sched", schedule=((30, 2), (60, 4)), pool="a", start=10),
+        plan("ddl", is_ddl=True, pool="b", start=5),
+    ]
+    pools = {"a": 12, "b": 8}
+    for preset in ("autopilot", "flink-operator", "fixed"):
+        cfg = resolve(preset)
+        fast = simulate(plans, minutes, pools=pools, autoscaler=cfg)
+        slow = simulate(plans, minutes, pools=pools, autoscaler=cfg, interpreted=True)
+        assert np.array_equal(fast.cfu, slow.cfu)  # 100% of statement-minutes
+        for field in ("state", "backlog", "capacity", "lag_seconds", "rps"):
+            assert np.array_equal(getattr(fast, field), getattr(slow, field)), (preset, field)
+        if preset == "autopilot":  # the workload reaches the pool limit and a late start waits
+            assert (fast.state == POOL_EXHAUSTED).any() and (fast.state == PENDING).any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(workloads())
+def test_compiled_kernel_and_interpreted_loop_agree_on_any_workload(case):
+    plans, minutes, pools, preset = case
+    cfg = resolve(preset)
+    fast = simulate(plans, minutes, pools=pools, autoscaler=cfg)
+    slow = simulate(plans, minutes, pools=pools, autoscaler=cfg, interpreted=True)
+    for field in ("cfu", "state", "backlog", "capacity", "lag_seconds"):
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+
+
+def test_aligned_scale_down_never_takes_more_cfus_than_the_pool_granted():
+    # 47 partitions: the only divisors are 1 and 47. The pool grants 10 of the 47 wanted; when
+    # the load drops, rounding the scale-down target up to a divisor would give 47.
+    rates = np.where(np.arange(400) < 100, 200_000.0, 1_000.0)
+    tl = simulate(
+        [plan(rates=rates, partitions=47)],
+        400,
+        pools={"p": 10},
+        autoscaler=resolve("flink-operator"),
+    )
+    assert tl.cfu[0].max() == 10
+    assert (tl.cfu.sum(axis=0) <= 10).all()
+
+
+def test_no_restart_when_the_scale_down_step_leaves_the_same_cfus():
+    # Giving up at most 10% of 7 CFUs leaves 7: nothing to rescale, so no processing pause.
+    rates = step(300, 100, 40_000.0, 2_000.0)
+    cfg = resolve("autopilot", {"max_scale_down_factor": 0.1})
+    tl = simulate([plan(rates=rates, partitions=48)], 300, pools={"p": 50}, autoscaler=cfg)
+    settled = tl.cfu[0, 20]
+    assert settled * PER_CFU >= 40_000
+    assert (tl.cfu[0, 20:] == settled).all()
+    assert (tl.capacity[0, 20:] == settled * PER_CFU).all()  # never paused
+
+
+def test_kernel_cache_moves_to_a_user_dir_when_the_package_dir_is_read_only(monkeypatch, tmp_path):
+    from estimator import simulate_kernel
+
+    package = Path(simulate_kernel.__file__).resolve().parent
+    writable = simulate_kernel._writable
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(
+        simulate_kernel, "_writable", lambda p: package not in p.parents and writable(p)
+    )
+    assert simulate_kernel._cache_dir() == str(tmp_path / "flink-cfu-estimator" / "numba")
+    monkeypatch.setattr(simulate_kernel, "_writable", lambda p: False)
+    assert simulate_kernel._cache_dir() is None  # no cache at all: compiled once per process
+
+
+def test_start_up_compiles_nothing_and_the_first_simulation_warns_nothing(tmp_path):
+    code = """
+import sys
+import estimator.cli
+assert "numba" not in sys.modules, "importing the CLI loaded numba"
+from estimator.simulate import StatementPlan, simulate
+from estimator.simulate_kernel import run
+assert not run.signatures, "importing the kernel compiled it"
+simulate([StatementPlan("s", "p", 0, 1000.0, 10000.0, False, None, None, None)], 60)
+assert len(run.signatures) == 1
+"""
+    # A fresh cache directory: the first simulation compiles; any warning is an error.
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -1,0 +1,315 @@
+"""The simulation's per-minute core: one loop over minutes and statements, compiled by numba.
+
+`run` is the whole algorithm (estimator/simulate.py describes it and prepares its arrays). It
+is plain Python over numpy arrays, so `run.py_func(...)` runs the very same code interpreted:
+the benchmark and the tests use that as the straightforward reference, and there is no second
+implementation to drift apart.
+
+The first call in a process compiles it (a few seconds) unless numba's on-disk cache has it.
+The cache lives in `__pycache__` next to this file; when that is not writable (a read-only
+install) it goes to a user cache directory, and when no directory is writable the kernel is
+simply compiled on each first call. Importing this module compiles nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from estimator.timeline import (
+    OK,
+    PENDING,
+    PENDING_SCALE_DOWN,
+    PENDING_SCALE_UP,
+    POOL_EXHAUSTED,
+    STOPPED,
+)
+
+# The kernel writes these codes as compiled-in constants; the on-disk cache is keyed on this
+# file only, so a change of the codes in estimator/timeline.py must fail loudly here.
+_CODES = (STOPPED, OK, PENDING_SCALE_UP, PENDING_SCALE_DOWN, POOL_EXHAUSTED, PENDING)
+if _CODES != (0, 1, 2, 3, 4, 5):  # pragma: no cover
+    raise ImportError(f"estimator.simulate_kernel expects scaling codes 0..5, not {_CODES}")
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError:
+        return False
+    return True
+
+
+def _cache_dir() -> str | None:
+    """Where numba caches the kernel: "" for numba's own choice (NUMBA_CACHE_DIR, else
+    `__pycache__` next to this file) when that is writable, else a writable user cache
+    directory, else None (no cache: the kernel compiles once per process, silently)."""
+    user_set = os.environ.get("NUMBA_CACHE_DIR")
+    if _writable(Path(user_set) if user_set else Path(__file__).resolve().parent / "__pycache__"):
+        return ""
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    bases: list[Path] = []
+    with contextlib.suppress(RuntimeError):  # no home directory
+        bases.append(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"))
+    with contextlib.suppress(OSError):  # no usable temporary directory
+        bases.append(Path(tempfile.gettempdir()) / f"numba-{user}")
+    for base in bases:
+        if _writable(base / "flink-cfu-estimator" / "numba"):
+            return str(base / "flink-cfu-estimator" / "numba")
+    return None
+
+
+_CACHE_DIR = _cache_dir()
+if _CACHE_DIR:  # read when the kernel is decorated, below
+    numba.config.CACHE_DIR = _CACHE_DIR
+
+
+@numba.njit(cache=_CACHE_DIR is not None, nogil=True)
+def run(
+    rps: np.ndarray,
+    per_cfu: np.ndarray,
+    start: np.ndarray,
+    cap: np.ndarray,
+    partitions: np.ndarray,
+    pool_of: np.ndarray,
+    pool_max: np.ndarray,
+    given_row: np.ndarray,
+    given: np.ndarray,
+    interval: int,
+    window: int,
+    target_utilization: float,
+    catch_up_minutes: float,
+    restart: int,
+    stabilization: int,
+    scale_down_delay: int,
+    scale_down_max_lag_seconds: float,
+    max_scale_down_factor: float,
+    align: bool,
+    initial_cfu: int,
+    fixed: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate every statement minute by minute (see estimator/simulate.py).
+
+    rps (n, m) float64: input records/s, 0 before a statement's start. per_cfu, start, cap,
+    partitions (0: unknown), pool_of: (n,) per statement. pool_max (pools,) int64. A statement
+    is autoscaled when given_row[i] < 0; otherwise its CFUs are given[given_row[i]] (a
+    schedule, a DDL minute, or zeros) and count against its pool. The policy scalars are those
+    of estimator.simulate.Policy. Returns cfu (int64), state (int8), backlog (records at the end
+    of the minute), capacity (records/s) and lag (seconds), all (n, m).
+
+    The outputs are allocated here (numba's allocator: plain pages, where numpy would ask for
+    transparent huge pages, whose first use can stall on memory compaction).
+    """
+    n, m = rps.shape
+    npools = pool_max.shape[0]
+    dynamic = given_row < 0
+    cfu = np.empty((n, m), dtype=np.int64)
+    state = np.empty((n, m), dtype=np.int8)
+    backlog = np.empty((n, m), dtype=np.float64)
+    capacity = np.empty((n, m), dtype=np.float64)
+    lag = np.empty((n, m), dtype=np.float64)
+
+    # Decision minutes: every `interval` minutes and at each autoscaled statement's start.
+    decide = np.zeros(m, dtype=np.bool_)
+    for t in range(0, m, interval):
+        decide[t] = True
+    for i in range(n):
+        if dynamic[i] and 0 <= start[i] < m:
+            decide[start[i]] = True
+
+    # CFUs the given rows use, per pool and minute.
+    fixed_use = np.zeros((npools, m), dtype=np.int64)
+    for i in range(n):
+        if not dynamic[i]:
+            for t in range(m):
+                fixed_use[pool_of[i], t] += given[given_row[i], t]
+
+    # align_up[i, r]: the smallest divisor of the partition count >= r, if within the cap.
+    width = 1
+    for i in range(n):
+        width = max(width, cap[i])
+    align_up = np.empty((n, width + 1), dtype=np.int64)
+    for i in range(n):
+        p = partitions[i]
+        for r in range(width + 1):
+            align_up[i, r] = r
+            if align and p > 0 and r >= 1:
+                d = r
+                while d <= p and p % d != 0:
+                    d += 1
+                if d <= p and d <= cap[i]:
+                    align_up[i, r] = d
+
+    catch_s = catch_up_minutes * 60.0
+    headroom = 1.0 / target_utilization + (restart * 60.0) / catch_s
+    lag_room = scale_down_max_lag_seconds / 60.0
+    down_keep = 1.0 - max_scale_down_factor
+    # Scale down once this many decisions in a row recommended fewer CFUs (0: never).
+    delay = 0 if fixed else max(1, -(-scale_down_delay // interval))
+    initial = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        if fixed:  # the CFUs of the peak input at the target utilization
+            peak = 0.0
+            for t in range(m):
+                peak = max(peak, rps[i, t])
+            need = np.ceil(peak / (per_cfu[i] * target_utilization) - 1e-9)
+            initial[i] = int(min(max(need, 1.0), float(cap[i])))
+        else:
+            initial[i] = min(initial_cfu, cap[i])
+
+    cur = np.zeros(n, dtype=np.int64)  # CFUs
+    rec = np.zeros(n, dtype=np.int64)  # recommendation of the last decision
+    ready = np.zeros(n, dtype=np.bool_)
+    code = np.full(n, STOPPED, dtype=np.int8)
+    b = np.zeros(n, dtype=np.float64)  # backlog, in records/s x minutes (records / 60)
+    hold_until = np.zeros(n, dtype=np.int64)  # no decision to rescale before this minute
+    pause_until = np.zeros(n, dtype=np.int64)  # nothing processed before this minute
+    for i in range(n):
+        hold_until[i] = start[i] + window
+    # Trailing input: prefix[t] = sum of rps[i, :t], kept for the last window + 1 minutes.
+    span = window + 1
+    prefix = np.zeros((n, span), dtype=np.float64)
+    total = np.zeros(n, dtype=np.float64)
+    # Recent recommendations: a monotone queue of (decision, CFUs) whose head is the highest
+    # of the last `delay` decisions; `since` counts decisions since the last rescale.
+    qlen = max(delay, 1)
+    q_dec = np.zeros((n, qlen), dtype=np.int64)
+    q_cfu = np.zeros((n, qlen), dtype=np.int64)
+    q_head = np.zeros(n, dtype=np.int64)
+    q_size = np.zeros(n, dtype=np.int64)
+    since = np.zeros(n, dtype=np.int64)
+    free = np.zeros(npools, dtype=np.int64)
+
+    j = -1  # decision count
+    for t in range(m):
+        now, after = t % span, (t + 1) % span  # prefix slots of minutes t and t + 1
+        if decide[t]:
+            j += 1
+            # --- recommendation (FLIP-271 form) and scale-down, statement by statement
+            for i in range(n):
+                if not dynamic[i]:
+                    continue
+                lo = max(t - window, start[i])
+                rate = 0.0
+                if t > lo:
+                    rate = (prefix[i, now] - prefix[i, lo % span]) / (t - lo)
+                if fixed:
+                    r = initial[i]
+                else:
+                    need = b[i] * (60.0 / (catch_s * per_cfu[i])) + rate * (headroom / per_cfu[i])
+                    r = int(max(min(np.ceil(need), float(cap[i])), 1.0))
+                    if align:
+                        r = align_up[i, r]
+                rec[i] = r
+                ready[i] = hold_until[i] <= t
+                if delay == 0:
+                    continue
+                # the last `delay` recommendations: push this one, drop those out of the window
+                since[i] += 1
+                while q_size[i] > 0 and q_dec[i, q_head[i]] <= j - delay:
+                    q_head[i] = (q_head[i] + 1) % qlen
+                    q_size[i] -= 1
+                while q_size[i] > 0 and q_cfu[i, (q_head[i] + q_size[i] - 1) % qlen] <= r:
+                    q_size[i] -= 1
+                tail = (q_head[i] + q_size[i]) % qlen
+                q_dec[i, tail] = j
+                q_cfu[i, tail] = r
+                q_size[i] += 1
+                highest = q_cfu[i, q_head[i]]
+                # every recommendation of the delay lower, and caught up: scale down
+                if since[i] >= delay and highest < cur[i] and ready[i] and b[i] <= rate * lag_room:
+                    new = max(highest, int(np.ceil(cur[i] * down_keep)))
+                    if align:
+                        new = align_up[i, new]
+                    if new >= cur[i]:
+                        # the step limit or the alignment leaves no fewer CFUs: no rescale
+                        # (never a restart for nothing, never more CFUs than the pool granted)
+                        continue
+                    cur[i] = new
+                    hold_until[i] = t + restart + stabilization
+                    since[i] = 0
+                    q_size[i] = 0
+                    if restart:
+                        pause_until[i] = t + restart
+
+            # --- scale up and first CFUs: each pool grants what it has, in statement order
+            end = t + 1
+            while end < m and not decide[end]:
+                end += 1
+            for p in range(npools):
+                most = 0
+                for tt in range(t, end):
+                    most = max(most, fixed_use[p, tt])
+                free[p] = pool_max[p] - most
+            for i in range(n):
+                if dynamic[i]:
+                    free[pool_of[i]] -= cur[i]
+            for i in range(n):
+                if not dynamic[i]:
+                    continue
+                c = cur[i]
+                ask = 0
+                if c == 0:
+                    if start[i] <= t:
+                        ask = initial[i]
+                elif rec[i] > c and ready[i]:
+                    ask = rec[i] - c
+                grant = 0
+                if ask > 0:
+                    grant = min(max(free[pool_of[i]], 0), ask)
+                    free[pool_of[i]] -= grant
+                if grant > 0:
+                    if c == 0:  # started: metrics before any decision
+                        hold_until[i] = t + window
+                    else:
+                        hold_until[i] = t + restart + stabilization
+                        since[i] = 0
+                        q_size[i] = 0
+                        if restart:
+                            pause_until[i] = t + restart
+                    c += grant
+                    cur[i] = c
+                if c == 0:
+                    code[i] = STOPPED if start[i] > t else PENDING
+                elif grant < ask:
+                    code[i] = POOL_EXHAUSTED
+                elif rec[i] < c:
+                    code[i] = PENDING_SCALE_DOWN
+                elif rec[i] > c:
+                    code[i] = PENDING_SCALE_UP
+                else:
+                    code[i] = OK
+
+        # --- the minute: input arrives, the CFUs process what they can, the rest waits
+        for i in range(n):
+            arriving = rps[i, t]
+            paused = False
+            if dynamic[i]:
+                c = cur[i]
+                paused = t < pause_until[i]
+                cfu[i, t] = c
+                state[i, t] = code[i]
+            else:
+                c = given[given_row[i], t]
+                cfu[i, t] = c
+                state[i, t] = OK if c > 0 else STOPPED
+            can = 0.0 if paused else c * per_cfu[i]
+            left = max(b[i] + arriving - can, 0.0)
+            b[i] = left
+            # a hundredth of a record is float dust from subtracting large numbers
+            behind = left * 60.0
+            if behind < 1e-2:
+                behind = 0.0
+            backlog[i, t] = behind
+            capacity[i, t] = can
+            drain = arriving if arriving > 0 else can
+            lag[i, t] = behind / drain if drain > 0 else 0.0
+            total[i] += arriving
+            prefix[i, after] = total[i]
+    return cfu, state, backlog, capacity, lag
