@@ -8,19 +8,22 @@ PORT ?= 8501
 # exported workbooks.
 SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core
 
-.PHONY: run test bench lint format system-deps clean
+.PHONY: run test bench lint format system-deps clean flink
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Re-install when pyproject.toml changes.
+# After installing, one tiny estimate compiles the simulation kernel into its cache.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/cfu-estimator estimate estimator/examples/confluent_cfu_curve.yaml >/dev/null
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/cfu-estimator estimate estimator/examples/confluent_cfu_curve.yaml >/dev/null
 	@touch $@ $(VENV)/.installed
 
 system-deps:
@@ -35,10 +38,29 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# Real Apache Flink for `cfu-estimator calibrate`: its own venv (PyFlink pins older pandas,
+# numpy and pyarrow than the app) and Java 17 from Debian. A stamp file keeps it from being redone.
+FLINK_VENV := .flink-venv
+FLINK_VERSION := 2.3.0
+
+$(FLINK_VENV)/.installed:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian package: openjdk-17-jre-headless"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    openjdk-17-jre-headless >/dev/null; }
+	[ -x $(FLINK_VENV)/bin/python ] || $(PYTHON) -m venv $(FLINK_VENV)
+	$(FLINK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FLINK_VENV)/bin/pip install --quiet apache-flink==$(FLINK_VERSION)
+	@touch $@
+
+flink: $(FLINK_VENV)/.installed
+
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.installed-dev system-deps
+test: $(VENV)/.installed-dev system-deps flink
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadfile -q

@@ -162,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", default="retail_orders", help="example name (--list)")
     p.add_argument("--list", action="store_true", help="list the shipped examples")
     p.set_defaults(func=cmd_example)
+
+    from estimator.calibrate.command import add_calibrate_parser
+
+    add_calibrate_parser(sub)
     return parser
 
 

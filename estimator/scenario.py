@@ -359,6 +359,60 @@ def _past_horizon(minute: int, horizon: int) -> str:
     )
 
 
+DEFAULT_KEY_COUNT = 10_000
+"""Distinct values of a key column the scenario says nothing about."""
+
+
+class CalibrationSettings(BaseModel):
+    """How to generate data shaped like the user's for a local calibration run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ddl: str | None = Field(
+        None,
+        max_length=1_000_000,
+        description=(
+            "A Flink SQL script of CREATE TABLE statements for tables the scenario's statements "
+            "read but do not define (connector options are ignored: sources become datagen)."
+        ),
+    )
+    key_counts: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Distinct values per key column, keyed 'table.column' (one column) or 'table' "
+            "(every key column of that table)."
+        ),
+    )
+    default_key_count: int = Field(
+        DEFAULT_KEY_COUNT,
+        ge=1,
+        le=1_000_000_000,
+        description="Distinct values of a key column not listed in key_counts.",
+    )
+    string_length: int | None = Field(
+        None,
+        ge=1,
+        le=65_536,
+        description=(
+            "Characters in each generated text column; by default the statement's message_bytes "
+            "spread over the table's text columns."
+        ),
+    )
+
+    def key_count(self, table: str, column: str, fallback: int | None = None) -> int:
+        """Distinct values for `table.column`: key_counts for the column, else for the table,
+        else `fallback` (the statement's own key_count), else default_key_count."""
+        counts = {k.lower(): v for k, v in self.key_counts.items()}
+        for key in (f"{table}.{column}".lower(), table.lower()):
+            if key in counts:
+                return counts[key]
+        return fallback if fallback is not None else self.default_key_count
+
+    def is_listed(self, table: str, column: str) -> bool:
+        """True when key_counts names this exact column (it is then always a key column)."""
+        return f"{table}.{column}".lower() in {k.lower() for k in self.key_counts}
+
+
 class Scenario(_Model):
     schema_version: Literal[1] = 1
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
@@ -377,6 +431,9 @@ class Scenario(_Model):
     parameters: dict[str, float] = Field(
         default_factory=dict,
         description="Overrides of model parameters by key (see the assumptions table).",
+    )
+    calibration: CalibrationSettings | None = Field(
+        None, description="How `cfu-estimator calibrate` shapes generated data like yours."
     )
 
     _source_dir: Path | None = PrivateAttr(default=None)

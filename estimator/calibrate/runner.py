@@ -1,0 +1,226 @@
+"""Runs calibration jobs on a local Apache Flink (PyFlink) and prints JSON results.
+
+This module runs under the Flink virtual environment's Python (.flink-venv), never inside the
+app: it imports only pyflink and the standard library. It reads one JSON job spec on standard
+input and writes one JSON event per line on standard output, each prefixed with `MARKER` (the
+JVM may print to the same stream). Events:
+
+    {"event": "started", "jvm_seconds": 2.3, "flink_version": "2.3.0"}
+    {"event": "warmup", "seconds": 0.13, "cpu_seconds": 0.3}   # a tiny job's fixed cost
+    {"event": "progress", "statement": "s", "phase": "...", "seconds": 0.8, "cpu_seconds": 1.1}
+    {"event": "result", "statement": "s", "ok": true,
+     "runs": [{"rows": 20000, "phase": "pass" | "statement", "seconds": 0.5, "cpu": 1.2}, ...]}
+                                                        # or "ok": false, "error": "..."
+    {"event": "done"}
+
+Seconds are a job's net runtime (JobExecutionResult); CPU seconds are the JVM's process CPU
+time over the job (every thread), which other processes on the machine barely disturb.
+
+Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": int,
+"time_limit_s": float, "jobs": [{"name", "pass_through": [query], "queries": [query],
+"sizes": [{"rows": int, "setup": [sql], "teardown": [sql]}]}]}. For each size, the setup
+creates the generated sources with that many rows; the pass-through queries, then the
+statement's queries, each run as one job into blackhole sinks; then the teardown drops them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from typing import Any
+
+MARKER = "@@calibrate "
+_WARMUP_SQL = (
+    "CREATE TEMPORARY TABLE `__calib_warmup` (x BIGINT) WITH ('connector' = 'datagen', "
+    "'number-of-rows' = '1', 'rows-per-second' = '1000000000')"
+)
+# Compiles the engine's common paths (datagen, casts, strings, hashing, state, blackhole)
+# before the first measurement.
+_JIT_WARMUP_SQL = (
+    "CREATE TEMPORARY TABLE `__calib_jit` (k BIGINT, v DECIMAL(10, 2), "
+    "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), WATERMARK FOR ts AS ts) "
+    "WITH ('connector' = 'datagen', 'number-of-rows' = '300000', "
+    "'rows-per-second' = '1000000000', 'fields.k.min' = '0', 'fields.k.max' = '9999')"
+)
+_JIT_WARMUP_QUERIES = [
+    "SELECT CONCAT(CAST(k AS STRING), REPEAT('x', 20)) AS s, v, ts FROM `__calib_jit`",
+    "SELECT CAST(k AS STRING) AS s, COUNT(*) AS c, SUM(v) AS v FROM `__calib_jit` GROUP BY k",
+    "SELECT a.k, b.v FROM `__calib_jit` a JOIN `__calib_jit` b ON a.k = b.k",
+]
+_JAVA_NOISE = ("at ", "...", "Caused by: java.lang.reflect", "Traceback")
+
+
+def emit(event: str, **fields: Any) -> None:
+    sys.stdout.write(MARKER + json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def first_useful_line(exc: BaseException) -> str:
+    """The message a user can act on, from a (Java) exception's text.
+
+    Flink wraps the real problem ("No match found for function signature FOO(...)", "Object
+    'x' not found") in generic messages; the innermost cause usually says it best.
+    """
+    text = str(exc).strip() or type(exc).__name__
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    causes = [line[len("Caused by: ") :] for line in lines if line.startswith("Caused by: ")]
+    candidates = [*reversed(causes), *lines]
+    for line in candidates:
+        if line.startswith(_JAVA_NOISE):
+            continue
+        head, sep, message = line.partition(": ")
+        # Strip a Java class name prefix (org.apache...Exception: message).
+        if sep and "." in head and " " not in head:
+            line = message
+        if line and not line.startswith(_JAVA_NOISE):
+            return line[:500]
+    return text.splitlines()[0][:500]
+
+
+class TimeLimit(Exception):
+    pass
+
+
+def _settings(spec: dict[str, Any]) -> Any:
+    from pyflink.common import Configuration
+    from pyflink.table import EnvironmentSettings
+
+    config = Configuration()
+    config.set_string("parallelism.default", "1")
+    config.set_string("table.exec.resource.default-parallelism", "1")
+    config.set_string("state.backend.type", spec.get("backend", "hashmap"))
+    config.set_string("taskmanager.memory.managed.size", f"{spec.get('managed_memory_mb', 1024)}m")
+    config.set_string("rest.bind-port", "0")
+    return EnvironmentSettings.new_instance().in_streaming_mode().with_configuration(config).build()
+
+
+_JVM_PID: list[int] = []
+_COMPILER_THREADS = ("C1 CompilerThre", "C2 CompilerThre")  # names as Linux shows them
+
+
+def _ticks(stat_path: str) -> int:
+    with open(stat_path, encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
+
+
+def cpu_seconds() -> float:
+    """CPU seconds the JVM has used so far, without its JIT compiler threads: task threads,
+    timers, network and GC count; compiling the query's generated code does not (it is a fixed
+    cost that varies from job to job). Read from /proc (Linux)."""
+    if not _JVM_PID:
+        from pyflink.java_gateway import get_gateway
+
+        _JVM_PID.append(int(get_gateway().jvm.java.lang.ProcessHandle.current().pid()))
+    pid = _JVM_PID[0]
+    total = _ticks(f"/proc/{pid}/stat")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as f:
+                name = f.read().strip()
+            if name.startswith(_COMPILER_THREADS):
+                total -= _ticks(f"/proc/{pid}/task/{tid}/stat")
+        except OSError:
+            continue  # the thread ended meanwhile
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_job(t_env: Any, queries: list[str], time_limit: float) -> tuple[float, float]:
+    """Run `queries` into blackhole sinks as one job: its net runtime and the JVM's CPU
+    seconds over the job, both in seconds."""
+    from pyflink.table import TableDescriptor
+
+    cpu_before = cpu_seconds()
+    statements = t_env.create_statement_set()
+    for query in queries:
+        sink = TableDescriptor.for_connector("blackhole").build()
+        statements.add_insert(sink, t_env.sql_query(query))
+    result = statements.execute()
+    client = result.get_job_client()
+    finished = client.get_job_execution_result()
+    deadline = time.monotonic() + time_limit
+    while not finished.done():
+        if time.monotonic() > deadline:
+            # It may have finished meanwhile, or its mini-cluster may be gone already.
+            with contextlib.suppress(Exception):
+                client.cancel().result()
+            raise TimeLimit(f"stopped after the time limit of {time_limit:g} s")
+        time.sleep(0.02)
+    execution = finished.result()  # raises when the job failed
+    return float(execution.get_net_runtime()) / 1000.0, cpu_seconds() - cpu_before
+
+
+def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: float) -> None:
+    """Run a job's pass-through and statement at each of its source sizes, `repeats` times."""
+    name = job["name"]
+    runs: list[dict[str, Any]] = []
+    try:
+        for i in range(repeats):
+            for size in job["sizes"]:
+                try:
+                    for sql in size["setup"]:
+                        t_env.execute_sql(sql)
+                    for phase, queries in (
+                        ("pass", job["pass_through"]),
+                        ("statement", job["queries"]),
+                    ):
+                        seconds, cpu = run_job(t_env, queries, time_limit)
+                        runs.append(
+                            {"rows": size["rows"], "phase": phase, "seconds": seconds, "cpu": cpu}
+                        )
+                        label = "pass-through" if phase == "pass" else phase
+                        emit(
+                            "progress",
+                            statement=name,
+                            phase=f"{label}, {size['rows']:,} rows, run {i + 1}/{repeats}",
+                            seconds=round(seconds, 4),
+                            cpu_seconds=round(cpu, 4),
+                        )
+                finally:
+                    for sql in size["teardown"]:
+                        with contextlib.suppress(Exception):
+                            t_env.execute_sql(sql)
+        emit("result", statement=name, ok=True, runs=runs)
+    except TimeLimit as exc:
+        emit("result", statement=name, ok=False, error=str(exc))
+    except Exception as exc:
+        emit("result", statement=name, ok=False, error=first_useful_line(exc))
+
+
+def main() -> int:
+    spec = json.loads(sys.stdin.read())
+    started = time.perf_counter()
+    from pyflink.table import TableEnvironment
+
+    t_env = TableEnvironment.create(_settings(spec))
+    try:
+        from importlib.metadata import version
+
+        flink_version = version("apache-flink")
+    except Exception:
+        flink_version = "unknown"
+    emit(
+        "started", jvm_seconds=round(time.perf_counter() - started, 3), flink_version=flink_version
+    )
+    time_limit = float(spec.get("time_limit_s", 120))
+    t_env.execute_sql(_WARMUP_SQL)
+    warm = [run_job(t_env, ["SELECT * FROM `__calib_warmup`"], time_limit) for _ in range(3)]
+    t_env.execute_sql(_JIT_WARMUP_SQL)
+    run_job(t_env, _JIT_WARMUP_QUERIES, time_limit)
+    emit(
+        "warmup",
+        seconds=min(w[0] for w in warm[1:]),
+        cpu_seconds=min(w[1] for w in warm[1:]),
+        first_seconds=warm[0][0],
+    )
+    for job in spec["jobs"]:
+        calibrate_job(t_env, job, int(spec.get("repeats", 2)), time_limit)
+    emit("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
