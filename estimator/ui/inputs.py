@@ -18,7 +18,7 @@ from estimator.examples import EXAMPLES
 from estimator.pricing import PriceQuote, known_regions, quote
 from estimator.scenario import MAX_HORIZON_MINUTES, Scenario, Statement
 from estimator.sql import Classification
-from estimator.ui import compute, state
+from estimator.ui import calibrate_ui, compute, state
 from estimator.ui.feedback import Slots
 
 HORIZONS: tuple[int, ...] = (60, 120, 360, 720, 1440, 2880, 4320, 10080, 20160, 44640)
@@ -478,6 +478,9 @@ def classification_block(c: Classification, s: dict[str, Any]) -> None:
         )
     if c.confidence == "low" and not c.error and s.get("sql", "").strip():
         st.caption(":material/help: Read with low confidence: check the kind above.")
+    note = calibrate_ui.measured_note(s)
+    if note:
+        st.caption(f":material/speed: {note}.")
     if s.get("cfu_schedule"):
         steps = ", ".join(f"{x['cfu']} CFU for {x['minutes']} min" for x in s["cfu_schedule"])
         st.caption(f":material/schedule: Known usage instead of a workload model: {steps}.")
@@ -497,6 +500,8 @@ def sql_editors(slots: Slots) -> None:
         label = f"{badge} **{name}**" + (f" :gray[· {ops}]" if ops else "")
         if c is not None and c.error:
             label += " :red[· cannot be read]"
+        if calibrate_ui.is_measured(s.get("records_per_cfu_second_source")):
+            label += " " + calibrate_ui.measured_badge()
         with st.expander(label, expanded=bool(c is not None and c.error)):
             s["sql"] = st.text_area(
                 f"SQL of {name}",

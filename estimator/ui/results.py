@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from estimator import charts
-from estimator.estimate import Estimate
-from estimator.ui import compute, share, state
+from estimator.estimate import Estimate, StatementResult
+from estimator.ui import calibrate_ui, compute, share, state
 from estimator.ui.inputs import horizon_label, kind_badge
 
 MIME = {
@@ -149,6 +149,14 @@ def advice(est: Estimate) -> None:
         )
 
 
+def rate_source(s: StatementResult) -> str:
+    """Where a statement's records/s per CFU comes from: measured, given, or the model."""
+    tp = s.throughput
+    if tp is None or tp.bound != "override":
+        return "model"
+    return "measured" if calibrate_ui.is_measured(tp.source) else "given"
+
+
 def statements_table(est: Estimate) -> None:
     total = float(est.totals.cost_usd) or 1.0
     rows = [
@@ -157,6 +165,7 @@ def statements_table(est: Estimate) -> None:
             "Pool": s.pool,
             "Kind": s.kind,
             "Records/s per CFU": round(s.records_per_cfu_second),
+            "From": rate_source(s),
             "Average CFUs": round(s.avg_cfu, 2),
             "Peak CFUs": s.peak_cfu,
             "CFU-minutes": s.cfu_minutes,
@@ -175,6 +184,11 @@ def statements_table(est: Estimate) -> None:
         width="stretch",
         column_config={
             "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
+            "From": st.column_config.TextColumn(
+                width="small",
+                help="Where records/s per CFU comes from: the model, measured on local Flink "
+                "(Calibrate tab), or given in the scenario.",
+            ),
             "CFU-minutes": st.column_config.NumberColumn(format="localized"),
             "Cost": st.column_config.NumberColumn(format="dollar", help="Over the horizon."),
             "Share of cost": st.column_config.ProgressColumn(
@@ -290,6 +304,8 @@ def assumptions(est: Estimate) -> None:
         "the price in the sidebar; model parameters are overridable under `parameters:` in "
         "the scenario file."
     )
+    statement_rates(est)
+    st.markdown("#### Price and model parameters")
     rows = [
         {
             "Assumption": a.label,
@@ -315,6 +331,48 @@ def assumptions(est: Estimate) -> None:
             "Source": st.column_config.TextColumn(
                 width="large", help="Hover a cell to read the whole source."
             ),
+        },
+    )
+
+
+def statement_rates(est: Estimate) -> None:
+    """Each statement's records/s per CFU and where it comes from (model or measured)."""
+    running = [s for s in est.statements if s.kind != "ddl" and s.throughput is not None]
+    if not running:
+        return
+    st.markdown("#### Records/s per CFU of each statement")
+    measured = [s.name for s in running if rate_source(s) == "measured"]
+    if measured:
+        st.markdown(
+            f"{calibrate_ui.measured_badge()} on local Apache Flink: "
+            + ", ".join(f"**{n}**" for n in measured)
+        )
+    else:
+        st.caption(
+            "From the model (the parameters above). Measure them on local Apache Flink in the "
+            "Calibrate tab."
+        )
+    rows = [
+        {
+            "Statement": s.name,
+            "Kind": s.kind,
+            "Records/s per CFU": round(s.records_per_cfu_second),
+            "From": rate_source(s),
+            "How": s.throughput.explain() if s.throughput else "",
+        }
+        for s in running
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        key="statement_rates",
+        column_config={
+            "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
+            "From": st.column_config.TextColumn(
+                width="small", help="model, measured (on local Flink) or given in the scenario"
+            ),
+            "How": st.column_config.TextColumn(width="large"),
         },
     )
 

@@ -10,7 +10,7 @@ from estimator.errors import EstimatorError
 from estimator.estimate import Estimate, estimate
 from estimator.scenario import scenario_to_dict
 from estimator.traffic import TrafficError
-from estimator.ui import compute, inputs, results, share, state, traffic_ui
+from estimator.ui import calibrate_ui, compute, inputs, results, share, state, traffic_ui
 from estimator.ui.feedback import Slots, guarded, show_problems
 from estimator.ui.inputs import horizon_label
 
@@ -20,6 +20,7 @@ TABS = (
     ":material/dns: Pools",
     ":material/ssid_chart: Traffic",
     ":material/fact_check: Assumptions",
+    ":material/speed: Calibrate",
     ":material/ios_share: Share & export",
 )
 BIG_SIMULATION = 100_000  # statement-minutes above which the run shows its progress
@@ -176,5 +177,7 @@ def page() -> None:
         results.results(text, est, stale)
     with tabs[4]:
         results.assumptions(est)
-    with tabs[5]:
+    with tabs[6]:
         results.exports(text, est, data, stale)
+    with tabs[5]:  # last: a calibration (on click) runs after the rest of the page is drawn
+        calibrate_ui.tab(est, stale)
