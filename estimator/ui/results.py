@@ -403,60 +403,66 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             icon=":material/history:",
         )
     st.markdown("#### Take it away")
-    c1, c2, c3 = st.columns(3)
-    c4, c5, _ = st.columns(3)
-    c1.download_button(
-        "Scenario (YAML)",
-        files["yaml"],
-        f"{slug}.yaml",
-        MIME["yaml"],
-        icon=":material/description:",
-        on_click="ignore",
-        width="stretch",
-        help="Open it again here (sidebar) or run `cfu-estimator estimate` on it.",
+    # (label, bytes or a callable that makes them on click, file name, MIME, icon, help)
+    items: list[tuple[str, Any, str, str, str, str]] = [
+        (
+            "Scenario (YAML)",
+            files["yaml"],
+            f"{slug}.yaml",
+            MIME["yaml"],
+            ":material/description:",
+            "Open it again here (sidebar) or run `cfu-estimator estimate` on it.",
+        ),
+        (
+            "Estimate (JSON)",
+            files["json"],
+            f"{slug}-estimate.json",
+            MIME["json"],
+            ":material/data_object:",
+            "Totals, statements, pools, hourly bill and assumptions (the CLI's JSON).",
+        ),
+        (
+            "Statements (CSV)",
+            files["csv"],
+            f"{slug}-statements.csv",
+            MIME["csv"],
+            ":material/table_view:",
+            "One row per statement: CFU-minutes, CFU-hours, cost, peak CFUs.",
+        ),
+    ]
+    if compute.xlsx_writer() is not None:
+        items.append(
+            (
+                "Workbook (xlsx)",
+                lambda: compute.workbook(text),
+                f"{slug}.xlsx",
+                MIME["xlsx"],
+                ":material/grid_on:",
+                "Every table of the estimate in a spreadsheet finance can reuse.",
+            )
+        )
+    items.append(
+        (
+            "Per-minute timeline (CSV)",
+            lambda: compute.per_minute_csv(text),
+            f"{slug}-per-minute.csv",
+            MIME["csv"],
+            ":material/timeline:",
+            "CFUs, rate, backlog and lag of every statement for every minute.",
+        )
     )
-    c2.download_button(
-        "Estimate (JSON)",
-        files["json"],
-        f"{slug}-estimate.json",
-        MIME["json"],
-        icon=":material/data_object:",
-        on_click="ignore",
-        width="stretch",
-        help="Totals, statements, pools, hourly bill and assumptions (the CLI's JSON).",
-    )
-    c3.download_button(
-        "Statements (CSV)",
-        files["csv"],
-        f"{slug}-statements.csv",
-        MIME["csv"],
-        icon=":material/table_view:",
-        on_click="ignore",
-        width="stretch",
-        help="One row per statement: CFU-minutes, CFU-hours, cost, peak CFUs.",
-    )
-    has_xlsx = compute.xlsx_writer() is not None
-    if has_xlsx:
-        c4.download_button(
-            "Workbook (xlsx)",
-            lambda: compute.workbook(text),
-            f"{slug}.xlsx",
-            MIME["xlsx"],
-            icon=":material/grid_on:",
+    columns = [*st.columns(3), *st.columns(3)]
+    for column, (label, payload, file_name, mime, icon, tip) in zip(columns, items, strict=False):
+        column.download_button(
+            label,
+            payload,
+            file_name,
+            mime,
+            icon=icon,
             on_click="ignore",
             width="stretch",
-            help="Every table of the estimate in a spreadsheet finance can reuse.",
+            help=tip,
         )
-    (c5 if has_xlsx else c4).download_button(
-        "Per-minute timeline (CSV)",
-        lambda: compute.per_minute_csv(text),
-        f"{slug}-per-minute.csv",
-        MIME["csv"],
-        icon=":material/timeline:",
-        on_click="ignore",
-        width="stretch",
-        help="CFUs, rate, backlog and lag of every statement for every minute.",
-    )
     st.markdown("#### Share a link")
     st.caption(
         "This link opens the app with this exact scenario (it is packed into the address; "
