@@ -33,7 +33,7 @@ from estimator.calibrate.cost import (
 from estimator.calibrate.datagen import ROWTIME, GeneratedSource, generated_source
 from estimator.calibrate.errors import CalibrationError
 from estimator.calibrate.queries import StatementQueries, read_statement
-from estimator.calibrate.settings import CalibrationSettings, settings_from_scenario
+from estimator.calibrate.settings import CalibrationSettings
 from estimator.calibrate.tables import TableDef, quote, read_table_defs
 from estimator.parameters import Parameters
 from estimator.scenario import Scenario, Statement
@@ -261,7 +261,7 @@ def calibrate(
     say = progress or (lambda _msg: None)
     if not engine.available():
         raise engine.EngineMissing(engine.SETUP_HINT)
-    settings = settings or settings_from_scenario(scenario)
+    settings = settings or scenario.calibration or CalibrationSettings()
     params = Parameters(scenario.parameters)
     chosen = _choose(scenario, statements)
     tables = _table_defs(scenario, settings)
