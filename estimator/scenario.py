@@ -486,6 +486,17 @@ class Scenario(_Model):
                         "minutes; shorten it or raise horizon_minutes",
                     )
                 )
+            if st.cfu_schedule and st.pool in pool_names:
+                cap = self.pools[pool_names.index(st.pool)].max_cfu
+                for j, step in enumerate(st.cfu_schedule):
+                    if step.cfu > cap:
+                        problems.append(
+                            (
+                                f"statements[{i}].cfu_schedule[{j}].cfu",
+                                f"{step.cfu} CFUs is more than pool {st.pool!r} allows "
+                                f"(max_cfu {cap}); lower it or raise the pool's max_cfu",
+                            )
+                        )
             if not st.sql.strip() and not st.cfu_schedule:
                 problems.append(
                     (f"statements[{i}].sql", "is required unless a cfu_schedule is given")

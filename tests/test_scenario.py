@@ -217,3 +217,12 @@ def test_yaml_python_tags_are_not_executed():
     text = "!!python/object/apply:os.system ['echo hacked']\n"
     with pytest.raises(ScenarioError, match="not valid YAML"):
         loads_scenario(text)
+
+
+def test_schedule_step_above_pool_max_cfu():
+    data = _base(cfu_schedule=[{"minutes": 5, "cfu": 2}, {"minutes": 5, "cfu": 12}])
+    data["pools"] = [{"name": "default", "max_cfu": 10}]
+    assert _problems(json.dumps(data)) == [
+        "statements[0].cfu_schedule[1].cfu: 12 CFUs is more than pool 'default' allows "
+        "(max_cfu 10); lower it or raise the pool's max_cfu"
+    ]
