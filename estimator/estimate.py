@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing, sizing
+from estimator import billing, sizing, uncertainty
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.parameters import Parameters
@@ -28,6 +28,9 @@ class Assumption:
     unit: str
     source: str
     overridden: bool = False
+    low: str = ""  # the parameter's range ("" when it has none)
+    high: str = ""
+    range_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class Estimate:
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
 
 
 def _classify(st: Statement, state_ttl: bool) -> Classification:
@@ -194,7 +198,17 @@ def _assumptions(
         ),
     ]
     rows += [
-        Assumption(p.key, p.label, f"{p.value:g}", p.unit, p.source, p.overridden)
+        Assumption(
+            p.key,
+            p.label,
+            f"{p.value:g}",
+            p.unit,
+            p.source,
+            p.overridden,
+            f"{p.low_value:g}" if p.has_range else "",
+            f"{p.high_value:g}" if p.has_range else "",
+            p.range_source,
+        )
         for p in params.rows
     ]
     rows += [
@@ -296,6 +310,26 @@ def estimate(scenario: Scenario) -> Estimate:
         monthly_cost_usd=month,
         annual_cost_usd=billing.annual(month),
     )
+    pool_rows = [
+        (p.name, [i for i, st in enumerate(scenario.statements) if st.pool == p.name])
+        for p in scenario.pools
+    ]
+    spread = uncertainty.estimate_range(
+        scenario.statements,
+        classes,
+        plans,
+        params,
+        run=lambda p: _minutes_by_pool(
+            simulate(p, scenario.horizon_minutes, pools=pool_caps, **sim_options).cfu, pool_rows
+        ),
+        expected_minutes=per_statement_minutes,
+        expected_cfu=_minutes_by_pool(cfu, pool_rows)[1],
+        pools=pool_rows,
+        rate=rate,
+        monthly_cost_usd=month,
+        horizon_minutes=scenario.horizon_minutes,
+        month_hours=scenario.month_hours,
+    )
     return Estimate(
         scenario=scenario,
         price=price,
@@ -309,4 +343,16 @@ def estimate(scenario: Scenario) -> Estimate:
         assumptions=tuple(_assumptions(scenario, price, params, cfg)),
         autoscaler=cfg.describe(),
         advice=advice.scenario,
+        range=spread,
     )
+
+
+def _minutes_by_pool(
+    cfu: np.ndarray, pool_rows: list[tuple[str, list[int]]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-statement CFU-minutes, and per-pool per-minute CFUs (for the range)."""
+    by_pool = np.zeros((len(pool_rows), cfu.shape[1]), dtype=np.int64)
+    for k, (_, rows) in enumerate(pool_rows):
+        if rows:
+            by_pool[k] = cfu[rows].sum(axis=0)
+    return cfu.sum(axis=1), by_pool

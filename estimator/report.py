@@ -7,6 +7,7 @@ import io
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from estimator import range_report
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell
 
@@ -35,6 +36,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             "peak_cfu": t.peak_cfu,
             "monthly_cost_usd": money(t.monthly_cost_usd),
             "annual_cost_usd": money(t.annual_cost_usd),
+            **range_report.totals_fields(est, money),
         },
         "statements": [
             {
@@ -54,8 +56,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "exhausted_minutes": s.exhausted_minutes,
                 "pending_minutes": s.pending_minutes,
                 "advice": list(s.advice),
+                **range_report.statement_fields(est, i, money),
             }
-            for s in est.statements
+            for i, s in enumerate(est.statements)
         ],
         "pools": [
             {
@@ -67,8 +70,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "recommended_max_cfu": p.recommended_max_cfu,
                 "exhausted_minutes": p.exhausted_minutes,
                 "advice": list(p.advice),
+                **range_report.pool_fields(est, i, money),
             }
-            for p in est.pools
+            for i, p in enumerate(est.pools)
         ],
         "hourly": [
             {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
@@ -76,6 +80,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         ],
         "autoscaler": est.autoscaler,
         "advice": list(est.advice),
+        "range_drivers": range_report.drivers(est, money),
         "assumptions": [
             {
                 "key": a.key,
@@ -84,6 +89,8 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "unit": a.unit,
                 "source": a.source,
                 "overridden": a.overridden,
+                "low": a.low,
+                "high": a.high,
             }
             for a in est.assumptions
         ],
@@ -109,6 +116,7 @@ def render_table(est: Estimate) -> str:
         "",
     ]
     header = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU", "max lag", "cost")
+    header += ("cost range",)
     rows = [
         (
             s.name,
@@ -119,14 +127,18 @@ def render_table(est: Estimate) -> str:
             str(s.peak_cfu),
             _fmt_lag(s.max_lag_seconds),
             _fmt_money(s.cost_usd),
+            range_report.cost_cell(est, i, _fmt_money),
         )
-        for s in est.statements
+        for i, s in enumerate(est.statements)
     ]
-    rows.append(
-        ("TOTAL", "", "", f"{t.cfu_minutes:,}", "", str(t.peak_cfu), "", _fmt_money(t.cost_usd))
-    )
+    total_range = ""
+    if est.range is not None:
+        tr = est.range.totals
+        total_range = f"{_fmt_money(tr.cost_usd_low)}-{_fmt_money(tr.cost_usd_high)}"
+    total = ("TOTAL", "", "", f"{t.cfu_minutes:,}", "", str(t.peak_cfu), "")
+    rows.append((*total, _fmt_money(t.cost_usd), total_range))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 7}
+    numeric = {3, 4, 5, 6, 7, 8}
 
     def fmt(r: tuple[str, ...]) -> str:
         return "  ".join(
@@ -144,6 +156,7 @@ def render_table(est: Estimate) -> str:
         f"Cost over the horizon: {_fmt_money(t.cost_usd)}",
         f"Monthly ({est.scenario.month_hours:g} h): {_fmt_money(t.monthly_cost_usd)}",
         f"Annual: {_fmt_money(t.annual_cost_usd)}",
+        *range_report.table_lines(est, _fmt_money),
     ]
     for p in est.pools:
         extra = ""
