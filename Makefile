@@ -8,7 +8,7 @@ PORT ?= 8501
 # exported workbooks.
 SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core
 
-.PHONY: run test bench lint format system-deps clean flink
+.PHONY: run test bench lint format system-deps clean flink model-bench model-fit fidelity
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,17 @@ test: $(VENV)/.installed-dev system-deps flink
 
 bench: $(VENV)/.installed-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# The operator benchmark on real Flink (about 20 minutes on 2 cores; --quick: one minute),
+# the fit of model_parameters.yaml from it, and the model against measurements and publications.
+model-bench: $(VENV)/.installed-dev flink
+	$(BIN)/python bench/model/run.py $(ARGS)
+
+model-fit: $(VENV)/.installed-dev
+	$(BIN)/python bench/model/fit.py
+
+fidelity: $(VENV)/.installed-dev
+	$(BIN)/python bench/model/fidelity.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
