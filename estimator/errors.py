@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class EstimatorError(Exception):
@@ -21,6 +23,10 @@ class ScenarioError(EstimatorError):
 
 class PricingError(EstimatorError):
     """No price is known for the asked cloud and region."""
+
+
+class FileProblem(EstimatorError):
+    """A file the user named cannot be read or written: says which file, why, and the fix."""
 
 
 class TrafficError(EstimatorError):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
-PARAMETERS_FILE = Path(__file__).resolve().parent / "data" / "model_parameters.yaml"
+PARAMETERS_FILE: Traversable = files("estimator") / "data" / "model_parameters.yaml"
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Parameter:
 
 
 @lru_cache(maxsize=2)
-def default_parameters(path: Path = PARAMETERS_FILE) -> tuple[Parameter, ...]:
+def default_parameters(path: Traversable | Path = PARAMETERS_FILE) -> tuple[Parameter, ...]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(
         Parameter(

@@ -1,4 +1,4 @@
-"""The CFU price table (pricing_data/cfu_prices.csv): look-ups and overrides."""
+"""The CFU price table (estimator/pricing_data/cfu_prices.csv): look-ups and overrides."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from estimator.errors import PricingError
 
-PRICE_TABLE = Path(__file__).resolve().parent.parent / "pricing_data" / "cfu_prices.csv"
+# Package data, so an installed wheel has it too (`pricing_data/` at the top of the repository
+# is a link to this folder).
+PRICE_TABLE: Traversable = files("estimator") / "pricing_data" / "cfu_prices.csv"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class PriceQuote:
 
 
 @lru_cache(maxsize=4)
-def load_price_table(path: Path = PRICE_TABLE) -> tuple[PriceRow, ...]:
+def load_price_table(path: Traversable | Path = PRICE_TABLE) -> tuple[PriceRow, ...]:
     with path.open(newline="", encoding="utf-8") as fh:
         return tuple(
             PriceRow(

@@ -463,7 +463,11 @@ def load_scenario(path: str | Path) -> Scenario:
                 f"{MAX_SCENARIO_BYTES // (1024 * 1024)} MB"
             ]
         )
-    return loads_scenario(p.read_bytes(), source_dir=p.resolve().parent)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([f"(file): cannot read {p}: {exc.strerror}"]) from None
+    return loads_scenario(data, source_dir=p.resolve().parent)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

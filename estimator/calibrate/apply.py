@@ -58,7 +58,14 @@ _Dumper.add_representer(str, _str)
 
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     """The scenario file as plain data (YAML or JSON, safe loader)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise CalibrationError(f"{path}: cannot read it ({exc.strerror})") from None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        raise CalibrationError(
+            f"{path}: is not a YAML or JSON scenario; check it with `cfu-estimator estimate`"
+        ) from None
     if not isinstance(data, dict):
         raise CalibrationError(f"{path}: is not a mapping of fields")
     return data
