@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 
 class EstimatorError(Exception):
@@ -61,7 +62,7 @@ def _num(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "missing":

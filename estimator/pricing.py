@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -47,18 +48,18 @@ class PriceQuote:
 
 @lru_cache(maxsize=4)
 def load_price_table(path: Traversable | Path = PRICE_TABLE) -> tuple[PriceRow, ...]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return tuple(
-            PriceRow(
-                cloud=r["cloud"].strip(),
-                region=r["region"].strip(),
-                usd_per_cfu_hour=Decimal(r["usd_per_cfu_hour"].strip()),
-                effective_date=dt.date.fromisoformat(r["effective_date"].strip()),
-                source=r["source"].strip(),
-                basis=r["basis"].strip(),
-            )
-            for r in csv.DictReader(fh)
+    text = path.read_text(encoding="utf-8")
+    return tuple(
+        PriceRow(
+            cloud=r["cloud"].strip(),
+            region=r["region"].strip(),
+            usd_per_cfu_hour=Decimal(r["usd_per_cfu_hour"].strip()),
+            effective_date=dt.date.fromisoformat(r["effective_date"].strip()),
+            source=r["source"].strip(),
+            basis=r["basis"].strip(),
         )
+        for r in csv.DictReader(io.StringIO(text, newline=""))
+    )
 
 
 def current_rows(on: dt.date | None = None) -> list[PriceRow]:
