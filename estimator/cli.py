@@ -53,10 +53,9 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    from estimator.files import read_limited
     from estimator.sql import classify_script
     from estimator.sql.report import render_classifications_table
-
-    from estimator.files import read_limited
 
     if args.file == "-":
         data = sys.stdin.buffer.read(MAX_SQL_BYTES + 1)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-
 MAX_LINE_CHARS = 300
 """Longest line of an error message, whatever the input (a longer one is cut, marked)."""
 

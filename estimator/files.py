@@ -50,7 +50,9 @@ def read_limited(path: str | os.PathLike[str], limit: int, *, what: str | None =
                 break
             total += len(block)
             if total > limit:
-                raise FileRefused(f"{name}: is larger than {_mb(limit)}; files are limited to {_mb(limit)}")
+                raise FileRefused(
+                    f"{name}: is larger than {_mb(limit)}; files are limited to {_mb(limit)}"
+                )
             chunks.append(block)
         return b"".join(chunks)
     finally:

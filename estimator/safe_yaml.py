@@ -94,8 +94,9 @@ _BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct
 
 def load_yaml(text: str, *, where: str = "(file)") -> Any:
     """Decode YAML or JSON text with the limits above. Raises ScenarioError (one line)."""
-    loader = _BoundedLoader(text, where)
+    loader: _BoundedLoader | None = None
     try:
+        loader = _BoundedLoader(text, where)  # reads the text: may raise on a bad character
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         at = ""
@@ -107,7 +108,8 @@ def load_yaml(text: str, *, where: str = "(file)") -> Any:
     except RecursionError:  # pragma: no cover - the depth cap comes first
         raise _refuse(where, f"nests more than {MAX_DEPTH} levels deep") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def check_data(data: Any, *, where: str = "(file)") -> Any:

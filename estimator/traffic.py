@@ -138,7 +138,9 @@ def parse_csv_series(
             problems.append(f"{name} line {lineno}: rps is not a number")
             continue
         if not math.isfinite(minute_f) or not minute_f.is_integer() or minute_f < 0:
-            problems.append(f"{name} line {lineno}: minute {minute_f:g} must be a whole number, 0 or more")
+            problems.append(
+                f"{name} line {lineno}: minute {minute_f:g} must be a whole number, 0 or more"
+            )
             continue
         minute = int(minute_f)
         if not math.isfinite(rps) or rps > 1e9:

@@ -19,7 +19,6 @@ from sqlglot.tokens import Token, TokenType
 
 from estimator.sql.dialect import FlinkTokenizer
 
-
 LARGE_SCRIPT_CHARS = 200_000
 """Scripts longer than this are cut by the character scanner (linear, no token per `;`); each
 statement is then tokenized on its own."""
