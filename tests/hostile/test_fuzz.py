@@ -10,10 +10,10 @@ import zlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from estimator.errors import MAX_LINE_CHARS, ScenarioError
+from estimator.errors import MAX_LINE_CHARS, ScenarioError, TrafficError
+from estimator.profiles import parse_csv_series
 from estimator.scenario import loads_scenario, parse_scenario
 from estimator.sql import classify_script
-from estimator.traffic import TrafficError, parse_csv_series
 from estimator.ui import share
 
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
