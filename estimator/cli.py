@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from estimator.errors import EstimatorError, FileProblem, ScenarioError
+from estimator.errors import EstimatorError, OutputError, ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
+MAX_SQL_MB = 5
+MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
+"""Largest SQL script `classify` reads (far above any real script)."""
 
 
 def _write(text: str, output: str | None, out: TextIO) -> None:
@@ -29,7 +32,7 @@ def _write(text: str, output: str | None, out: TextIO) -> None:
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise FileProblem(
+            raise OutputError(
                 f"--output {output}: cannot write it ({exc.strerror}); check the folder exists "
                 "and is writable"
             ) from None
@@ -37,8 +40,8 @@ def _write(text: str, output: str | None, out: TextIO) -> None:
         out.write(text)
 
 
-def _writing(option: str, path: str) -> FileProblem:
-    return FileProblem(f"{option} {path}: cannot write it; check the folder exists and is writable")
+def _writing(option: str, path: str) -> OutputError:
+    return OutputError(f"{option} {path}: cannot write it; check the folder exists and is writable")
 
 
 def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
@@ -75,19 +78,17 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    from estimator.files import read_limited
     from estimator.sql import classify_script
     from estimator.sql.report import render_classifications_table
 
     if args.file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_SQL_BYTES + 1)
+        if len(data) > MAX_SQL_BYTES:
+            raise ScenarioError([f"FILE: standard input is larger than {MAX_SQL_MB} MB"])
     else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise FileProblem(f"FILE {path}: no such file; give the path of a SQL script")
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise FileProblem(f"FILE {path}: cannot read it ({exc.strerror})") from None
+        data = read_limited(args.file, MAX_SQL_BYTES, what=f"FILE {Path(args.file).name}")
+    text = data.decode("utf-8", errors="replace")
     items = classify_script(text)
     if args.format == "json":
         _write(json.dumps([c.model_dump() for c in items], indent=2) + "\n", None, out)
@@ -199,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.calibrate.command import add_calibrate_parser
 
     add_calibrate_parser(sub)
+    from estimator.actuals.command import add_reconcile_parser
+
+    add_reconcile_parser(sub)
     return parser
 
 

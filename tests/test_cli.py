@@ -284,12 +284,14 @@ def test_a_folder_given_as_scenario_is_exit_2_naming_it(tmp_path, capsys):
 def test_every_user_error_class_is_an_estimator_error():
     from estimator import errors
     from estimator.calibrate.errors import CalibrationError
+    from estimator.files import FileRefused
 
     for cls in (
         errors.ScenarioError,
         errors.PricingError,
         errors.TrafficError,
-        errors.FileProblem,
+        errors.OutputError,
+        FileRefused,
         CalibrationError,
     ):
         assert issubclass(cls, errors.EstimatorError)
