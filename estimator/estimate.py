@@ -241,12 +241,18 @@ def estimate(scenario: Scenario) -> Estimate:
     ]
     plans = [p for p, _, _ in planned]
     pool_caps = {p.name: p.max_cfu for p in scenario.pools}
-    sim_options = {
-        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
-        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
-        "autoscaler": cfg,
-    }
-    timeline = simulate(plans, scenario.horizon_minutes, pools=pool_caps, **sim_options)
+
+    def run(p: list[StatementPlan]) -> Timeline:
+        return simulate(
+            p,
+            scenario.horizon_minutes,
+            pools=pool_caps,
+            ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+            max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+            autoscaler=cfg,
+        )
+
+    timeline = run(plans)
     cfu = timeline.cfu
     per_statement_minutes = cfu.sum(axis=1)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
@@ -320,9 +326,7 @@ def estimate(scenario: Scenario) -> Estimate:
         classes,
         plans,
         params,
-        run=lambda p: _minutes_by_pool(
-            simulate(p, scenario.horizon_minutes, pools=pool_caps, **sim_options).cfu, pool_rows
-        ),
+        run=lambda p: _minutes_by_pool(run(p).cfu, pool_rows),
         expected_minutes=per_statement_minutes,
         expected_cfu=_minutes_by_pool(cfu, pool_rows)[1],
         pools=pool_rows,

@@ -115,8 +115,8 @@ def render_table(est: Estimate) -> str:
         f"Horizon: {est.scenario.horizon_minutes} minutes",
         "",
     ]
-    header = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU", "max lag", "cost")
-    header += ("cost range",)
+    header: tuple[str, ...] = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU")
+    header += ("max lag", "cost", "cost range")
     rows = [
         (
             s.name,

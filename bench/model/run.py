@@ -367,6 +367,13 @@ def main(argv: list[str] | None = None) -> int:
         }
     if args.config:
         plan = {c: cases for c, cases in plan.items() if c.label in args.config}
+    from estimator.sql import classify_statement
+
+    for case in {c.name: c for cases in plan.values() for c in cases}.values():
+        ops = classify_statement(f"INSERT INTO sink {case.sql}").operators
+        if not set(case.expect_ops) <= set(ops):  # the bench must measure what the model prices
+            print(f"model-bench: {case.name} is classified as {ops}", file=sys.stderr)
+            return 2
     rows_out: list[dict[str, Any]] = list(_kept(out, plan)) if args.keep else []
     for config, cases in plan.items():
         if cases:
