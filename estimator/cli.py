@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -19,11 +21,23 @@ MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
 """Largest SQL script `classify` reads (far above any real script)."""
 
 
+EXIT_INTERRUPTED = 130
+
+
 def _write(text: str, output: str | None, out: TextIO) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+    """To stdout, or to `output` whole (a temporary file beside it, then renamed)."""
+    if not output:
         out.write(text)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
@@ -31,16 +45,24 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     from estimator.estimate import estimate
     from estimator.scenario import load_scenario
 
-    est = estimate(load_scenario(args.scenario))
+    scenario = load_scenario(args.scenario)
+    if args.csv:
+        from estimator.export.csv_export import CsvFolder
+
+        # per_minute.csv takes the simulation's rows as they come (never all in memory); the
+        # folder appears whole when everything is written, or not at all
+        with CsvFolder(args.csv) as folder:
+            est = estimate(scenario, on_piece=folder.per_minute)
+            written = folder.finish(est)
+    else:
+        est = estimate(scenario)
     if args.xlsx:
         from estimator.export.xlsx import write_workbook
 
         write_workbook(est, args.xlsx)
         print(f"wrote {args.xlsx}", file=sys.stderr)
     if args.csv:
-        from estimator.export.csv_export import write_csv_dir
-
-        for path in write_csv_dir(est, args.csv):
+        for path in written:
             print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(report.to_dict(est, per_minute=args.per_minute), indent=2) + "\n"
@@ -181,6 +203,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, out))
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ScenarioError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
