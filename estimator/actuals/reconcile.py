@@ -113,6 +113,7 @@ class Reconciliation:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     actual_cfu: dict[str, np.ndarray] = field(default_factory=dict)  # scenario name -> minutes
+    refit_cfu: dict[str, np.ndarray] = field(default_factory=dict)  # with the fitted rates
 
     @property
     def error_pct(self) -> float | None:
@@ -529,6 +530,7 @@ def _preview_refit(rec: Reconciliation, scenario: Scenario, span: slice) -> None
     for k, row in enumerate(rec.statements):
         if row.status in (COMPARED, NO_CFU_DATA, NO_ACTUALS) and k < cfu.shape[0]:
             rec.statements[k] = _with_refit(row, int(cfu[k, span].sum()))
+            rec.refit_cfu[row.name] = cfu[k]
 
 
 def _with_refit(row: StatementRow, minutes: int) -> StatementRow:
