@@ -497,12 +497,13 @@ def _pools(
 
 
 def _hourly(est: Estimate, span: slice, actual: np.ndarray) -> list[HourRow]:
+    """CFU-minutes per hour of the compared window (hour 0 = its first 60 minutes)."""
     estimated = est.timeline.cfu[:, span].sum(axis=0)
     out = []
     for h, lo in enumerate(range(0, actual.shape[0], 60)):
         out.append(
             HourRow(
-                hour=(span.start // 60) + h if span.start % 60 == 0 else h,
+                hour=h,
                 actual_cfu_minutes=float(actual[lo : lo + 60].sum()),
                 estimated_cfu_minutes=int(estimated[lo : lo + 60].sum()),
             )
