@@ -171,3 +171,8 @@ def test_many_statement_names_over_a_long_horizon_are_refused() -> None:
     readout = read_text("\n".join(rows) + "\n")
     with pytest.raises(ActualsError, match="fewer statements or a shorter horizon"):
         build_grid(readout, 366 * 1440)
+
+
+def test_a_device_is_refused_before_any_byte_is_read() -> None:
+    with pytest.raises(ActualsError, match="not a regular file"):
+        read_file("/dev/zero")
