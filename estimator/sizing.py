@@ -117,6 +117,7 @@ def _pool_advice(
         used = timeline.cfu[rows].sum(axis=0)
         advice: list[str] = []
         split: tuple[tuple[str, ...], ...] = ()
+        recommended: int | None
         if exhausted:
             peak, peaks = _unconstrained_peaks(plans, rows, m, params, cfg)
             recommended = _with_headroom(peak, headroom)
