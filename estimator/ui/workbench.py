@@ -6,10 +6,10 @@ import streamlit as st
 
 from estimator.errors import EstimatorError, TrafficError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
 from estimator.scenario import scenario_to_dict
 from estimator.ui import calibrate_ui, compute, inputs, results, share, state, traffic_ui
 from estimator.ui.feedback import Slots, guarded, show_problems
-from estimator.ui.inputs import horizon_label
 
 TABS = (
     ":material/insights: Results",
