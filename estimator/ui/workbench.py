@@ -6,6 +6,7 @@ import streamlit as st
 
 from estimator.errors import EstimatorError, TrafficError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
 from estimator.scenario import scenario_to_dict
 from estimator.ui import (
     actuals_ui,
@@ -18,7 +19,6 @@ from estimator.ui import (
     traffic_ui,
 )
 from estimator.ui.feedback import Slots, guarded, show_problems
-from estimator.ui.inputs import horizon_label
 
 TABS = (
     ":material/insights: Results",
