@@ -236,13 +236,14 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     ]
     plans = [p for p, _, _ in planned]
     pool_caps = {p.name: p.max_cfu for p in scenario.pools}
-    sim_options = {
-        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
-        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
-        "autoscaler": cfg,
-    }
     timeline = simulate(
-        plans, scenario.horizon_minutes, pools=pool_caps, on_piece=on_piece, **sim_options
+        plans,
+        scenario.horizon_minutes,
+        pools=pool_caps,
+        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+        autoscaler=cfg,
+        on_piece=on_piece,
     )
     per_statement_minutes = timeline.cfu_minutes()
     peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
