@@ -29,9 +29,6 @@ MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
 """Largest SQL script `classify` reads (far above any real script)."""
 
 
-EXIT_INTERRUPTED = 130
-
-
 def _write(text: str, output: str | None, out: TextIO) -> None:
     """To stdout, or to `output` whole (a temporary file beside it, then renamed)."""
     if not output:
@@ -235,9 +232,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, out))
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except ScenarioError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
