@@ -431,8 +431,12 @@ def _hourly_timeline(
     pending = np.zeros(n, dtype=np.int64)
     peak_rps = np.zeros(n, dtype=np.float64)
     pool_names = sorted({p.pool for p in plans})
-    rows = {name: [i for i, p in enumerate(plans) if p.pool == name] for name in pool_names}
-    pool_peaks = dict.fromkeys(pool_names, 0)
+    # statements grouped by pool: one reduceat per piece sums every pool's rows at once
+    order = np.argsort(np.array([pool_names.index(p.pool) for p in plans]), kind="stable")
+    starts = np.searchsorted(
+        np.array([pool_names.index(plans[i].pool) for i in order]), np.arange(len(pool_names))
+    )
+    pool_peak = np.zeros(len(pool_names), dtype=np.int64)
     total_peak = 0
     for piece in pieces:
         if on_piece is not None:
@@ -468,11 +472,10 @@ def _hourly_timeline(
         exhausted += (piece.state == POOL_EXHAUSTED).sum(axis=1)
         pending += (piece.state == PENDING).sum(axis=1)
         peak_rps = np.maximum(peak_rps, piece.rps.max(axis=1, initial=0.0))
-        for name, r in rows.items():
-            if r:
-                pool_peaks[name] = max(pool_peaks[name], int(piece.cfu[r].sum(axis=0).max()))
         if n:
-            total_peak = max(total_peak, int(piece.cfu.sum(axis=0).max()))
+            by_pool = np.add.reduceat(piece.cfu[order], starts, axis=0)  # (pools, w)
+            pool_peak = np.maximum(pool_peak, by_pool.max(axis=1))
+            total_peak = max(total_peak, int(by_pool.sum(axis=0).max()))
     summary = Summary(
         cfu_minutes=hourly.sum(axis=1),
         peak_cfu=cfu.max(axis=1, initial=0),
@@ -483,7 +486,7 @@ def _hourly_timeline(
         pending_minutes=pending,
         peak_rps=peak_rps,
         hourly_cfu_minutes=hourly,
-        pool_peaks=pool_peaks,
+        pool_peaks={name: int(v) for name, v in zip(pool_names, pool_peak, strict=True)},
         total_peak=total_peak,
     )
     return Timeline(
