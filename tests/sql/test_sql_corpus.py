@@ -67,6 +67,6 @@ def test_corpus_statement(entry: dict[str, Any]) -> None:
     }
     want = {key: entry[key] for key in got}
     assert got == want
-    assert result.confidence == "high", result.error
+    assert result.confidence in {"high", "guess"}, result.error
     assert result.error is None
     assert result.explanation.endswith(".")
