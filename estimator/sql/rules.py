@@ -100,9 +100,13 @@ SEARCH_FUNCTIONS: frozenset[str] = frozenset(
 # LATERAL SNAPSHOT(input => TABLE t, on_time => DESCRIPTOR(ts)): a stream enrichment join
 # against the current state of an updating table (Flink's joins docs).
 SNAPSHOT_FUNCTIONS: frozenset[str] = frozenset({"SNAPSHOT"})
-MODEL_FUNCTIONS: frozenset[str] = SEARCH_FUNCTIONS | SNAPSHOT_FUNCTIONS | frozenset(
-    {"ML_PREDICT", "ML_EVALUATE", "AI_COMPLETE", "AI_EMBEDDING", "AI_TOOL_INVOKE"}
-    | {"AI_RUN_AGENT", "AI_DETECT_PII", "AI_SENTIMENT", "AI_FORECAST", "AI_DETECT_ANOMALIES"}
+MODEL_FUNCTIONS: frozenset[str] = (
+    SEARCH_FUNCTIONS
+    | SNAPSHOT_FUNCTIONS
+    | frozenset(
+        {"ML_PREDICT", "ML_EVALUATE", "AI_COMPLETE", "AI_EMBEDDING", "AI_TOOL_INVOKE"}
+        | {"AI_RUN_AGENT", "AI_DETECT_PII", "AI_SENTIMENT", "AI_FORECAST", "AI_DETECT_ANOMALIES"}
+    )
 )
 _RANK_FUNCTIONS = (exp.RowNumber, exp.Rank, exp.DenseRank)
 
