@@ -23,7 +23,7 @@ from sqlglot.tokens import Token
 
 from estimator.sql.catalog import Catalog
 from estimator.sql.dialect import StatementSet
-from estimator.sql.explain import ddl_explanation, explain
+from estimator.sql.explain import command_object, ddl_explanation, explain
 from estimator.sql.fallback import (
     classify_tokens,
     cut_short,
@@ -99,9 +99,7 @@ def _is_fallback_command(tree: exp.Expr) -> bool:
         return False
     name = tree.name.upper()
     if name == "CREATE":
-        words = (tree.expression.name if tree.expression is not None else "").split()
-        words = [w.upper() for w in words if w.upper() not in {"TEMPORARY", "SYSTEM", "OR"}]
-        return not (words and words[0] in _KNOWN_CREATE_KINDS)
+        return command_object(tree)[0] not in _KNOWN_CREATE_KINDS
     return name not in _KNOWN_COMMANDS
 
 

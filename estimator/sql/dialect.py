@@ -512,6 +512,23 @@ def _json_query_sql(self: TrinoGenerator, e: JsonQuery) -> str:
 
 
 class FlinkGenerator(TrinoGenerator):
+    # Flink keeps /*+ ... */ query and table hints (STATE_TTL, OPTIONS, LOOKUP, ...).
+    QUERY_HINTS = True
+    TABLE_HINTS = True
+
+    def table_sql(self, expression: exp.Table, sep: str = " AS ") -> str:
+        """Flink puts a table's hints right after its name: `t /*+ OPTIONS(...) */ AS a`."""
+        hints = expression.args.get("hints")
+        if not hints:
+            return super().table_sql(expression, sep)
+        bare = expression.copy()
+        bare.set("hints", None)
+        version, alias = bare.args.get("version"), bare.args.get("alias")
+        bare.set("version", None)
+        bare.set("alias", None)
+        text = f"{super().table_sql(bare, sep)} {' '.join(self.sql(h).strip() for h in hints)}"
+        text += f" {self.sql(version)}" if version is not None else ""
+        return text + (f"{sep}{self.sql(alias)}" if alias is not None else "")
     PROPERTIES_LOCATION: t.ClassVar = {
         **TrinoGenerator.PROPERTIES_LOCATION,
         CreateFunctionUsing: exp.Properties.Location.POST_EXPRESSION,
@@ -540,6 +557,11 @@ class FlinkGenerator(TrinoGenerator):
         JsonQuery: _json_query_sql,
         FlinkMatchRecognize: _match_recognize_sql,
         exp.LikeProperty: _like_sql,
+        exp.Version: lambda self, e: (
+            f"FOR {'SYSTEM_TIME' if e.name.upper() == 'TIMESTAMP' else e.name} "
+            f"{e.text('kind')} {self.sql(e, 'expression')}"
+        ),
+        exp.AlterSet: lambda self, e: f"SET ({self.expressions(e, flat=True)})",
     }
 
 

@@ -172,6 +172,9 @@ def ddl_explanation(tree: exp.Expr) -> str:
     if isinstance(tree, exp.Describe):
         return f"Describes {tree.this.sql(dialect=DIALECT)}: {tail}"
     if isinstance(tree, exp.Command):
+        kind, name = command_object(tree)
+        if tree.name.upper() == "CREATE" and kind:
+            return f"Creates {kind.lower()} {name}: {tail}"
         return f"Runs {tree.name.upper()} (metadata only): {tail}"
     return f"A {type(tree).__name__.upper()} statement: {tail}"
 
@@ -197,3 +200,15 @@ def explain(
     if facts.single_task and statement_type != "select" and not global_agg:
         text += f" Parallelism 1: {facts.single_task}."
     return text
+
+
+def command_object(tree: exp.Command) -> tuple[str, str]:
+    """('MODEL', 'sentiment') for a CREATE [TEMPORARY] MODEL sentiment ... kept as text."""
+    text = tree.expression
+    text = text if isinstance(text, str) else (text.name if text is not None else "")
+    words = [w for w in text.split() if w.upper() not in {"TEMPORARY", "SYSTEM", "OR", "REPLACE"}]
+    kind = words[0].upper() if words else ""
+    name = words[1] if len(words) > 1 and words[1].upper() not in {"IF"} else ""
+    if name == "" and len(words) > 4:
+        name = words[4]  # CREATE MODEL IF NOT EXISTS m
+    return kind, name
