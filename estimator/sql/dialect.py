@@ -529,6 +529,7 @@ class FlinkGenerator(TrinoGenerator):
         text = f"{super().table_sql(bare, sep)} {' '.join(self.sql(h).strip() for h in hints)}"
         text += f" {self.sql(version)}" if version is not None else ""
         return text + (f"{sep}{self.sql(alias)}" if alias is not None else "")
+
     PROPERTIES_LOCATION: t.ClassVar = {
         **TrinoGenerator.PROPERTIES_LOCATION,
         CreateFunctionUsing: exp.Properties.Location.POST_EXPRESSION,
