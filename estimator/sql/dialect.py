@@ -244,7 +244,7 @@ class FlinkParser(TrinoParser):
         order = None
         if self._match(TokenType.ORDER_BY):
             if self._match(TokenType.L_PAREN, advance=False):
-                keys = self._parse_wrapped_csv(self._parse_ordered)
+                keys: list[exp.Expr] = list(self._parse_wrapped_csv(self._parse_ordered))
             else:
                 keys = [t.cast(exp.Expr, self._parse_ordered())]
             order = self.expression(exp.Order(expressions=keys))
@@ -288,7 +288,7 @@ class FlinkParser(TrinoParser):
             if hint is not None:
                 self._flink_table_hints = [hint]
                 table.set("hints", [hint])
-        return table
+        return t.cast(exp.Table | None, table)
 
     def _parse_table_hints(self) -> list[exp.Expr] | None:
         hints, self._flink_table_hints = self._flink_table_hints, None
@@ -345,7 +345,7 @@ class FlinkParser(TrinoParser):
         jars: list[exp.Expr] = []
         if self._match(TokenType.USING):
             jars = self._parse_csv(
-                lambda: self._match_texts(("JAR", "ARTIFACT")) and self._parse_string()
+                lambda: self._parse_string() if self._match_texts(("JAR", "ARTIFACT")) else None
             )
         props: list[exp.Expr] = [CreateFunctionUsing(language=language, expressions=jars or None)]
         if temporary:
