@@ -248,15 +248,16 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
     they are in the script) join `catalog` (which is not changed) to tell the rules about time
     attributes, keys and connectors.
     """
-    problem = _input_problem(text)
-    if problem is not None:
-        return [_unknown(problem)]
+    if not isinstance(text, str):
+        return [_unknown("line 1, column 1: input is not text")]
     pieces = _safely(lambda: split_pieces(text), lambda err: None)
     if pieces is None:
         return [_unknown("line 1, column 1: the script could not be split into statements")]
     known = Catalog(tables=dict(catalog.tables)) if catalog is not None else Catalog()
     reads = [
-        _safely(lambda p=p: _read_piece(p, text), lambda err: None)  # type: ignore[misc]
+        None
+        if "\x00" in p.text
+        else _safely(lambda p=p: _read_piece(p, text), lambda err: None)  # type: ignore[misc]
         for p in pieces
     ]
     for read in reads:
@@ -266,7 +267,9 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
     ttl = False
     for index, (piece, read) in enumerate(zip(pieces, reads, strict=True)):
         where = f"line {piece.line}, column {piece.col}"
-        if read is None:
+        if "\x00" in piece.text:  # a NUL spoils only the statement it is in
+            result = _unknown(f"{where}: binary data, not SQL")
+        elif read is None:
             result = _unknown(f"{where}: the statement could not be read")
         else:
             result, ttl = _safely(
