@@ -254,12 +254,13 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
     if pieces is None:
         return [_unknown("line 1, column 1: the script could not be split into statements")]
     known = Catalog(tables=dict(catalog.tables)) if catalog is not None else Catalog()
-    reads = [
-        None
-        if "\x00" in p.text
-        else _safely(lambda p=p: _read_piece(p, text), lambda err: None)  # type: ignore[misc]
-        for p in pieces
-    ]
+
+    def read_one(piece: _Piece) -> _Read | None:
+        if "\x00" in piece.text:
+            return None
+        return _safely(lambda: _read_piece(piece, text), lambda err: None)
+
+    reads = [read_one(p) for p in pieces]
     for read in reads:
         if read is not None and read.tree is not None:
             _safely(lambda r=read: known.add_tree(r.tree), lambda err: None)  # type: ignore[misc]
