@@ -67,6 +67,7 @@ class TableFacts:
     connector: str = ""
     changelog: bool = False  # upsert / CDC rows rather than appends
     view: bool = False
+    query: exp.Expr | None = field(default=None, compare=False)  # a view's SELECT
 
     def time_kind(self, column: str) -> TimeKind | None:
         name = column.lower()
@@ -237,7 +238,7 @@ def view_facts(name: str, query: exp.Query, catalog: Catalog) -> TableFacts:
     """Facts of a view: the columns of its SELECT list, with the time attributes it passes on."""
     select = query if isinstance(query, exp.Select) else query.find(exp.Select)
     if select is None:
-        return TableFacts(name=name, view=True)
+        return TableFacts(name=name, view=True, query=query)
     sources = [
         facts
         for table in collect_nodes(select).tables
@@ -277,6 +278,7 @@ def view_facts(name: str, query: exp.Query, catalog: Catalog) -> TableFacts:
         rowtime=frozenset(rowtime),
         proctime=frozenset(proctime),
         view=True,
+        query=query,
     )
 
 

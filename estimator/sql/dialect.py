@@ -116,6 +116,7 @@ class FlinkTokenizer(Trino.Tokenizer):
         "MULTISET": TokenType.ARRAY,
         "MATCH_RECOGNIZE": TokenType.MATCH_RECOGNIZE,
         "RESET": TokenType.COMMAND,
+        "QUALIFY": TokenType.QUALIFY,  # Top-N filter on the rank (queries/topn.md)
     }
     # EXECUTE STATEMENT SET is parsed, not swallowed as a command string.
     COMMANDS: t.ClassVar[set[TokenType]] = Trino.Tokenizer.COMMANDS - {TokenType.EXECUTE}

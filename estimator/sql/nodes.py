@@ -97,7 +97,7 @@ def conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
     """The AND-ed parts of a condition (a WHERE, HAVING or ON), parentheses removed."""
     if condition is None:
         return []
-    if isinstance(condition, exp.Where | exp.Having):
+    if isinstance(condition, exp.Where | exp.Having | exp.Qualify):
         condition = condition.this
     if isinstance(condition, exp.Paren):
         return conjuncts(condition.this)

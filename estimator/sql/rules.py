@@ -221,7 +221,8 @@ def rank_conditions(selects: list[exp.Select]) -> dict[str, tuple[type, int]]:
     """Column name -> (comparison, number) for `rn = 1`, `rn <= 3`, `rn < 4` in a WHERE."""
     found: dict[str, tuple[type, int]] = {}
     for select in selects:
-        for conj in conjuncts(select.args.get("where")):
+        where = conjuncts(select.args.get("where")) + conjuncts(select.args.get("qualify"))
+        for conj in where:
             if (
                 isinstance(conj, exp.EQ | exp.LT | exp.LTE)
                 and isinstance(conj.this, exp.Column)
@@ -614,8 +615,13 @@ def temporal_function_verdict(lateral: exp.Lateral, scope: Scope) -> TimeVerdict
 def rule_subquery_joins(nodes: Nodes, facts: Facts) -> None:
     """IN / EXISTS subqueries, INTERSECT and EXCEPT run as semi or anti joins."""
     for pred in nodes.subquery_predicates:
-        if isinstance(pred, exp.Exists) or pred.args.get("query") is not None:
-            facts.operators.add("semi_anti_join")
+        query = pred.this if isinstance(pred, exp.Exists) else pred.args.get("query")
+        if query is None:
+            continue  # IN (1, 2, 3): a filter
+        select = query.this if isinstance(query, exp.Subquery) else query
+        where = conjuncts(select.args.get("where")) if isinstance(select, exp.Select) else []
+        # equal window_start and window_end on both sides: a window semi / anti join
+        facts.operators.add("window_join" if _is_window_join(where) else "semi_anti_join")
     for set_op in nodes.set_ops:
         if isinstance(set_op, exp.Union):
             facts.operators.add("union")
@@ -737,6 +743,9 @@ def rule_filter_project(nodes: Nodes, facts: Facts, rank_columns: set[str]) -> N
             break
         if select.args.get("having") is not None:
             facts.operators.add("filter")
+        qualify = conjuncts(select.args.get("qualify"))
+        if any(not _is_rank_condition(conj, rank_columns) for conj in qualify):
+            facts.operators.add("filter")
         for item in select.expressions:
             if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and item.is_star):
                 continue
@@ -761,8 +770,37 @@ def rule_state_ttl_hint(nodes: Nodes, facts: Facts) -> None:
 # --- Putting the rules together -------------------------------------------------------------
 
 
-def analyse_query(tree: exp.Expr, catalog: Catalog | None = None) -> tuple[Facts, Nodes]:
-    """Run every rule over one statement's tree."""
+# Views inside views are read this deep at most (a view cannot name itself, but a catalog
+# built from a careless script could hold a cycle).
+MAX_VIEW_DEPTH = 4
+
+
+def rule_views(nodes: Nodes, facts: Facts, catalog: Catalog | None, depth: int) -> None:
+    """A view runs inside the statement that reads it: its operators join the statement's."""
+    if not catalog or depth >= MAX_VIEW_DEPTH:
+        return
+    seen: set[str] = set()
+    for table in nodes.tables:
+        if not isinstance(table.this, exp.Identifier):
+            continue
+        view = catalog.get(table_name(table))
+        if view is None or view.query is None or view.name.lower() in seen:
+            continue
+        seen.add(view.name.lower())
+        inner, _ = analyse_query(view.query, catalog, depth + 1)
+        facts.operators |= inner.operators
+        facts.cap(inner.single_task)
+        facts.basis += [b for b in inner.basis if b not in facts.basis]
+        facts.guesses += [g for g in inner.guesses if g not in facts.guesses]
+        fact = f"{view.name} is a view: its query runs inside this statement"
+        if inner.operators - {"project"} and fact not in facts.basis:
+            facts.basis.insert(0, fact)
+
+
+def analyse_query(
+    tree: exp.Expr, catalog: Catalog | None = None, depth: int = 0
+) -> tuple[Facts, Nodes]:
+    """Run every rule over one statement's tree (and the views it reads)."""
     nodes = collect_nodes(tree)
     facts = Facts()
     scope = Scope(nodes, catalog)
@@ -781,6 +819,7 @@ def analyse_query(tree: exp.Expr, catalog: Catalog | None = None) -> tuple[Facts
     rule_match_recognize(nodes, facts)
     rule_filter_project(nodes, facts, rank_columns)
     rule_state_ttl_hint(nodes, facts)
+    rule_views(nodes, facts, catalog, depth)
     return facts, nodes
 
 
