@@ -144,6 +144,7 @@ class FlinkParser(TrinoParser):
     STATEMENT_PARSERS: t.ClassVar = {
         **TrinoParser.STATEMENT_PARSERS,
         TokenType.EXECUTE: lambda self: self._parse_execute(),
+        TokenType.BEGIN: lambda self: self._parse_begin(),
     }
 
     FUNCTION_PARSERS: t.ClassVar = {
@@ -195,6 +196,12 @@ class FlinkParser(TrinoParser):
         if self._match_set((TokenType.INSERT, TokenType.SELECT, TokenType.WITH), advance=False):
             return t.cast(exp.Expr, self._parse_statement())
         return self._parse_as_command(start)
+
+    def _parse_begin(self) -> exp.Expr:
+        """The SQL client's `BEGIN STATEMENT SET; <insert>; ... END`."""
+        if self._match_text_seq("STATEMENT", "SET"):
+            return self._parse_statement_set()
+        return t.cast(exp.Expr, self._parse_transaction())
 
     def _parse_statement_set(self) -> StatementSet:
         self._match(TokenType.BEGIN)
@@ -534,6 +541,7 @@ class FlinkGenerator(TrinoGenerator):
     PROPERTIES_LOCATION: t.ClassVar = {
         **TrinoGenerator.PROPERTIES_LOCATION,
         CreateFunctionUsing: exp.Properties.Location.POST_EXPRESSION,
+        exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
     }
     TRANSFORMS: t.ClassVar = {
         **TrinoGenerator.TRANSFORMS,
@@ -559,6 +567,17 @@ class FlinkGenerator(TrinoGenerator):
         JsonQuery: _json_query_sql,
         FlinkMatchRecognize: _match_recognize_sql,
         exp.LikeProperty: _like_sql,
+        # WITH ('connector' = 'kafka', 'scan.startup.mode' = '...'): keys stay quoted strings.
+        exp.Property: lambda self, e: (
+            f"{self.sql(e, 'this')} = {self.sql(e, 'value')}"
+            if isinstance(e.this, exp.Literal)
+            else self.property_sql(e)
+        ),
+        exp.PartitionedByProperty: lambda self, e: (
+            f"PARTITIONED BY ({self.expressions(e.this, flat=True)})"
+            if isinstance(e.this, exp.Schema)
+            else f"PARTITIONED BY {self.sql(e, 'this')}"
+        ),
         exp.Version: lambda self, e: (
             f"FOR {'SYSTEM_TIME' if e.name.upper() == 'TIMESTAMP' else e.name} "
             f"{e.text('kind')} {self.sql(e, 'expression')}"
