@@ -286,7 +286,7 @@ class FlinkParser(TrinoParser):
         is_db_reference: bool = False,
         wildcard: bool = False,
         fast: bool = False,
-    ) -> exp.Table | None:
+    ) -> exp.Table | exp.Dot | None:
         table = super()._parse_table_parts(
             schema=schema, is_db_reference=is_db_reference, wildcard=wildcard, fast=fast
         )
