@@ -296,7 +296,7 @@ class FlinkParser(TrinoParser):
             if hint is not None:
                 self._flink_table_hints = [hint]
                 table.set("hints", [hint])
-        return t.cast(exp.Table | None, table)
+        return table
 
     def _parse_table_hints(self) -> list[exp.Expr] | None:
         hints, self._flink_table_hints = self._flink_table_hints, None
