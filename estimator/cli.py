@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.calibrate.command import add_calibrate_parser
 
     add_calibrate_parser(sub)
+    from estimator.storage.command import add_library_parser
+
+    add_library_parser(sub)
     return parser
 
 
