@@ -5,7 +5,7 @@ The pages live in estimator.ui (workbench: the estimate; compare: scenarios side
 
 import streamlit as st
 
-from estimator.ui.pages import compare_page, estimate_page
+from estimator.ui.pages import compare_page, estimate_page, library_page
 
 st.set_page_config(
     page_title="Flink CFU Estimator",
@@ -13,4 +13,4 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-st.navigation([estimate_page(), compare_page()]).run()
+st.navigation([estimate_page(), compare_page(), library_page()]).run()

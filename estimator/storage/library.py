@@ -336,6 +336,19 @@ class Library:
             for r in rows
         ]
 
+    def recent_versions(self, limit: int = 100) -> list[tuple[str, str, VersionInfo]]:
+        """(name, customer, version) of the newest versions of live scenarios, newest first."""
+        query = (
+            select(scenarios.c.name, scenarios.c.customer, *_VERSION_COLUMNS)
+            .join(scenario_versions, scenario_versions.c.scenario_id == scenarios.c.id)
+            .where(scenarios.c.deleted_at.is_(None))
+            .order_by(scenario_versions.c.created_at.desc(), scenario_versions.c.id.desc())
+            .limit(max(1, min(int(limit), 1000)))
+        )
+        with reporting(self.url), self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(r.name, r.customer, _version(r)) for r in rows]
+
     def _tags(self, conn: Any, ids: list[int]) -> dict[int, tuple[str, ...]]:
         out: dict[int, list[str]] = {}
         for start in range(0, len(ids), 500):

@@ -24,3 +24,11 @@ def compare_page() -> StreamlitPage:
     return st.Page(
         compare.page, title="Compare", icon=":material/compare_arrows:", url_path="compare"
     )
+
+
+def library_page() -> StreamlitPage:
+    from estimator.ui import library_ui
+
+    return st.Page(
+        library_ui.page, title="Library", icon=":material/folder_open:", url_path="library"
+    )

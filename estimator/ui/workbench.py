@@ -7,7 +7,16 @@ import streamlit as st
 from estimator.errors import EstimatorError, TrafficError
 from estimator.estimate import Estimate
 from estimator.scenario import scenario_to_dict
-from estimator.ui import calibrate_ui, compute, inputs, results, share, state, traffic_ui
+from estimator.ui import (
+    calibrate_ui,
+    compute,
+    inputs,
+    library_ui,
+    results,
+    share,
+    state,
+    traffic_ui,
+)
 from estimator.ui.feedback import Slots, guarded, show_problems
 from estimator.ui.inputs import horizon_label
 
@@ -76,6 +85,8 @@ def _sync_link(text: str, data: dict[str, object]) -> None:
 
 @guarded
 def page() -> None:
+    if library_ui.opened_link():  # /?id=<short id>: a saved version, read-only
+        return
     state.ensure()
     slots = Slots()
     header(slots)

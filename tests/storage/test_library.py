@@ -236,3 +236,17 @@ def test_short_ids_are_random_and_fixed_length() -> None:
     ids = {library_module.new_short_id() for _ in range(2000)}
     assert len(ids) == 2000
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{12}", i) for i in ids)
+
+
+def test_recent_versions_of_live_scenarios(library: Library) -> None:
+    a1 = library.save(curve(), name="A")
+    b1 = library.save(curve(), name="B")
+    a2 = library.save(curve(), name="A")
+    assert [(n, v.short_id) for n, _, v in library.recent_versions()] == [
+        ("A", a2.short_id),
+        ("B", b1.short_id),
+        ("A", a1.short_id),
+    ]
+    library.delete(b1.short_id)
+    assert [v.short_id for _, _, v in library.recent_versions(limit=1)] == [a2.short_id]
+    assert b1.short_id not in {v.short_id for _, _, v in library.recent_versions()}
