@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from estimator.errors import EstimatorError, ScenarioError
-from estimator.scenario import Scenario, SeriesProfile, loads_scenario, scenario_to_dict
+from estimator.errors import EstimatorError, ScenarioError, TrafficError
+from estimator.profiles import SeriesProfile
+from estimator.scenario import Scenario, loads_scenario, scenario_to_dict
 from estimator.storage.errors import LibraryError
 from estimator.storage.schema import NAME_CHARS, NOTE_CHARS, SHORT_ID_CHARS, TAG_CHARS, WHO_CHARS
-from estimator.traffic import TrafficError
 
 MAX_TAGS = 20
 SHORT_ID = re.compile(rf"[A-Za-z0-9_-]{{{SHORT_ID_CHARS}}}")

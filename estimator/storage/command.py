@@ -13,9 +13,9 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
+from estimator.profiles import SeriesProfile
 from estimator.scenario import (
     Scenario,
-    SeriesProfile,
     dumps_scenario,
     load_scenario,
     parse_scenario,
@@ -32,7 +32,7 @@ EXIT_OK = 0
 def inline_csv_series(scenario: Scenario) -> Scenario:
     """The scenario with every `csv:` series read into inline `series:` points (a saved
     scenario names no file). Reads the files next to the scenario, as `estimate` does."""
-    from estimator.traffic import load_csv_series
+    from estimator.profiles import load_csv_series
 
     data = scenario_to_dict(scenario)
     horizon = scenario.horizon_minutes
@@ -65,8 +65,7 @@ def _user() -> str:
 
 
 def cmd_save(args: argparse.Namespace, out: TextIO) -> int:
-    from estimator.errors import ScenarioError
-    from estimator.traffic import TrafficError
+    from estimator.errors import ScenarioError, TrafficError
 
     scenario = load_scenario(args.file)
     try:

@@ -168,7 +168,8 @@ def test_a_file_reference_is_refused(library: Library) -> None:
     )
     with pytest.raises(ScenarioError) as err:
         library.save(data)
-    assert err.value.problems[0].startswith("statements[1].profile.csv: a saved scenario cannot")
+    assert err.value.problems[0].startswith("statements[1].profile.csv: a ")
+    assert "cannot name a file" in err.value.problems[0]
     assert library.list_scenarios() == []
 
 
