@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from estimator.errors import EstimatorError, ScenarioError
+from estimator.formatting import money
 from estimator.storage import Library, LibraryError, LibraryUnavailable, SavedVersion
 from estimator.storage.diff import show
 from estimator.ui import compute, results, state
@@ -187,7 +188,7 @@ def _history_table(history: list[Any], current: str | None = None) -> None:
             "Version": h.number,
             "Saved (UTC)": h.created_at.strftime("%Y-%m-%d %H:%M"),
             "By": h.created_by,
-            "Monthly": results.money(h.monthly_cost_usd),
+            "Monthly": money(h.monthly_cost_usd),
             "Peak CFUs": h.peak_cfu,
             "Note": h.note,
             "Link": f"?{QUERY_KEY}={h.short_id}",
@@ -331,7 +332,7 @@ def _browse(lib: Library) -> None:
                 "Customer": r.customer,
                 "Tags": ", ".join(r.tags),
                 "Versions": r.versions,
-                "Monthly": results.money(r.latest.monthly_cost_usd),
+                "Monthly": money(r.latest.monthly_cost_usd),
                 "Peak CFUs": r.peak_cfu,
                 "Saved (UTC)": r.latest.created_at.strftime("%Y-%m-%d %H:%M"),
                 "By": r.latest.created_by,
