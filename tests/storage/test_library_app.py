@@ -87,7 +87,7 @@ def test_a_link_opens_the_version_read_only_then_a_copy(url: str) -> None:
     assert at.title[0].value == "Curve"
     assert "version 1 of 2" in at.caption[0].value
     cost = next(m for m in at.metric if m.label.startswith("Cost over"))
-    assert cost.value == "$0.4550"  # Confluent's curve: 130 CFU-minutes at $0.21/CFU-hour
+    assert cost.value == "$0.455"  # Confluent's curve: 130 CFU-minutes at $0.21/CFU-hour
     assert not [t for t in at.text_input if t.label == "Scenario name"]  # read-only: no inputs
     next(b for b in at.button if b.label == "Save a copy to edit").click().run()
     clean(at)
