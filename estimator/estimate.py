@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,10 +16,10 @@ from estimator.errors import TrafficError
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
-from estimator.simulate import StatementPlan, simulate
-from estimator.sql import Classification, classify_statement
+from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
+from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
-from estimator.traffic import statement_rates
+from estimator.traffic import statement_rates, statement_rates_window
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,20 @@ class Estimate:
     hourly: tuple[HourBill, ...]
     hourly_by_statement: np.ndarray  # (statements, hours) CFU-minutes
     totals: Totals
-    timeline: Timeline
+    timeline: Timeline  # per minute when small, hourly aggregates otherwise (see Timeline)
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
     range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
 
 
-def _classify(st: Statement, state_ttl: bool) -> Classification:
+def _catalog(scenario: Scenario) -> Catalog:
+    """The tables the scenario's own CREATE statements and calibration DDL define."""
+    ddl = scenario.calibration.ddl if scenario.calibration is not None else None
+    return Catalog.from_sql([ddl, *(st.sql for st in scenario.statements)])
+
+
+def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) -> Classification:
     if not st.sql.strip():
         return Classification(
             statement_type="unknown",
@@ -110,7 +117,7 @@ def _classify(st: Statement, state_ttl: bool) -> Classification:
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    return classify_statement(st.sql, state_ttl=state_ttl)
+    return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
 
 
 def _plan(
@@ -122,10 +129,14 @@ def _plan(
     is_ddl = c.kind == "ddl"
     runnable = True
     rates = None
+    window = None
     has_rate = st.rps is not None or st.profile is not None
     if has_rate:
         try:
-            rates = statement_rates(scenario, st)
+            if len(scenario.statements) * scenario.horizon_minutes > PER_MINUTE_CELLS:
+                window = statement_rates_window(scenario, st)  # never the whole array
+            else:
+                rates = statement_rates(scenario, st)
         except TrafficError as exc:
             error = f"profile: {'; '.join(exc.problems)}"
             runnable = schedule is not None
@@ -157,6 +168,7 @@ def _plan(
         schedule=schedule,
         runnable=runnable,
         rates=rates,
+        rates_window=window,
     )
     return plan, tp, error
 
@@ -226,8 +238,11 @@ def _assumptions(
     return rows
 
 
-def estimate(scenario: Scenario) -> Estimate:
-    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
+def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
+
+    `on_piece` receives the per-minute simulation rows as they are produced (for a file: a
+    long horizon of many statements keeps only hourly aggregates in Estimate.timeline)."""
     price = quote(
         scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
     )
@@ -235,7 +250,8 @@ def estimate(scenario: Scenario) -> Estimate:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
-    classes = [_classify(st, bool(st.state_ttl)) for st in scenario.statements]
+    catalog = _catalog(scenario)
+    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
@@ -252,15 +268,24 @@ def estimate(scenario: Scenario) -> Estimate:
             autoscaler=cfg,
         )
 
-    timeline = run(plans)
-    cfu = timeline.cfu
-    per_statement_minutes = cfu.sum(axis=1)
+    timeline = simulate(
+        plans,
+        scenario.horizon_minutes,
+        pools=pool_caps,
+        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+        autoscaler=cfg,
+        on_piece=on_piece,
+    )
+    per_statement_minutes = timeline.cfu_minutes()
+    peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
+    backlogs, lags = timeline.max_backlog(), timeline.max_lag_seconds()
+    exhausted, pending = timeline.minutes_in(POOL_EXHAUSTED), timeline.minutes_in(PENDING)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
         minutes = int(per_statement_minutes[i])
-        running = cfu[i] > 0
         statements.append(
             StatementResult(
                 name=st.name,
@@ -270,13 +295,13 @@ def estimate(scenario: Scenario) -> Estimate:
                 records_per_cfu_second=plans[i].records_per_cfu_second,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
-                peak_cfu=int(cfu[i].max(initial=0)),
-                avg_cfu=float(cfu[i][running].mean()) if running.any() else 0.0,
+                peak_cfu=int(peaks[i]),
+                avg_cfu=float(averages[i]),
                 error=planned[i][2],
-                max_backlog_records=float(timeline.backlog[i].max(initial=0.0)),
-                max_lag_seconds=float(timeline.lag_seconds[i].max(initial=0.0)),
-                exhausted_minutes=int((timeline.state[i] == POOL_EXHAUSTED).sum()),
-                pending_minutes=int((timeline.state[i] == PENDING).sum()),
+                max_backlog_records=float(backlogs[i]),
+                max_lag_seconds=float(lags[i]),
+                exhausted_minutes=int(exhausted[i]),
+                pending_minutes=int(pending[i]),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
             )
@@ -291,7 +316,7 @@ def estimate(scenario: Scenario) -> Estimate:
             PoolResult(
                 name=pool.name,
                 max_cfu=pool.max_cfu,
-                peak_cfu=billing.peak(cfu[rows]) if rows else 0,
+                peak_cfu=timeline.peak_of(rows, pool.name),
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
                 recommended_max_cfu=pool_advice.recommended_max_cfu,
@@ -300,7 +325,7 @@ def estimate(scenario: Scenario) -> Estimate:
             )
         )
 
-    by_hour = billing.hourly_cfu_minutes(cfu)
+    by_hour = timeline.hourly_cfu_minutes()
     hour_totals = by_hour.sum(axis=0)
     hourly = tuple(
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
@@ -313,7 +338,7 @@ def estimate(scenario: Scenario) -> Estimate:
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
         cost_usd=cost,
-        peak_cfu=billing.peak(cfu),
+        peak_cfu=timeline.peak_of(list(range(len(plans)))),
         monthly_cost_usd=month,
         annual_cost_usd=billing.annual(month),
     )
@@ -326,9 +351,9 @@ def estimate(scenario: Scenario) -> Estimate:
         classes,
         plans,
         params,
-        run=lambda p: _minutes_by_pool(run(p).cfu, pool_rows),
+        run=lambda p: _minutes_by_pool(run(p), pool_rows),
         expected_minutes=per_statement_minutes,
-        expected_cfu=_minutes_by_pool(cfu, pool_rows)[1],
+        expected_cfu=_minutes_by_pool(timeline, pool_rows)[1],
         pools=pool_rows,
         rate=rate,
         monthly_cost_usd=month,
@@ -353,11 +378,12 @@ def estimate(scenario: Scenario) -> Estimate:
 
 
 def _minutes_by_pool(
-    cfu: np.ndarray, pool_rows: list[tuple[str, list[int]]]
+    tl: Timeline, pool_rows: list[tuple[str, list[int]]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-statement CFU-minutes, and per-pool per-minute CFUs (for the range)."""
+    """Per-statement CFU-minutes, and per-pool CFUs per time step (for the range)."""
+    cfu = tl.cfu
     by_pool = np.zeros((len(pool_rows), cfu.shape[1]), dtype=np.int64)
     for k, (_, rows) in enumerate(pool_rows):
         if rows:
             by_pool[k] = cfu[rows].sum(axis=0)
-    return cfu.sum(axis=1), by_pool
+    return tl.cfu_minutes(), by_pool

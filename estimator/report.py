@@ -9,7 +9,8 @@ from typing import Any
 
 from estimator import range_report
 from estimator.estimate import Estimate
-from estimator.export.safe import safe_cell
+from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
+from estimator.formatting import duration
 
 MONEY_PLACES = Decimal("0.000001")
 
@@ -96,8 +97,10 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         ],
     }
     if per_minute:
-        frame = est.timeline.frame()
-        out["per_minute"] = frame.to_dict(orient="records")
+        out["per_minute"] = per_minute_records(est)
+        note = per_minute_limit_note(est)
+        if note:
+            out["per_minute_note"] = note
     return out
 
 
@@ -125,7 +128,7 @@ def render_table(est: Estimate) -> str:
             f"{s.cfu_minutes:,}",
             f"{s.avg_cfu:.1f}",
             str(s.peak_cfu),
-            _fmt_lag(s.max_lag_seconds),
+            duration(s.max_lag_seconds),
             _fmt_money(s.cost_usd),
             range_report.cost_cell(est, i, _fmt_money),
         )
@@ -185,16 +188,6 @@ def render_table(est: Estimate) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fmt_lag(seconds: float) -> str:
-    if seconds <= 0:
-        return "0 s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 STATEMENT_CSV_COLUMNS = (
     "name",
     "pool",
@@ -213,26 +206,9 @@ STATEMENT_CSV_COLUMNS = (
 
 
 def to_csv(est: Estimate) -> str:
-    """Per-statement CSV (user text made formula-safe)."""
+    """Per-statement CSV (rows from estimator.export.tables: user text neutralised)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(STATEMENT_CSV_COLUMNS)
-    for s in est.statements:
-        w.writerow(
-            [
-                safe_cell(s.name),
-                safe_cell(s.pool),
-                s.kind,
-                s.cfu_minutes,
-                f"{(Decimal(s.cfu_minutes) / 60).quantize(MONEY_PLACES)}",
-                f"{s.cost_usd.quantize(MONEY_PLACES)}",
-                s.peak_cfu,
-                safe_cell(s.error or ""),
-                f"{s.avg_cfu:.6f}",
-                f"{s.max_backlog_records:.3f}",
-                f"{s.max_lag_seconds:.3f}",
-                s.exhausted_minutes,
-                s.pending_minutes,
-            ]
-        )
+    w.writerows(statement_rows(est, STATEMENT_CSV_COLUMNS))
     return buf.getvalue()

@@ -27,3 +27,5 @@ _.showGridLines  # estimator/export/xlsx.py
 _.showInputMessage  # estimator/export/xlsx.py
 _.showlegend  # estimator/charts.py
 _.subject  # estimator/export/xlsx.py
+_.QUERY_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)
+_.TABLE_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)
