@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing, sizing
+from estimator import billing, labels, projection, sizing
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.parameters import Parameters
@@ -76,8 +76,9 @@ class Totals:
     cfu_hours: Decimal
     cost_usd: Decimal
     peak_cfu: int
-    monthly_cost_usd: Decimal
-    annual_cost_usd: Decimal
+    monthly_cost_usd: Decimal  # recurring statements, from whole traffic cycles
+    annual_cost_usd: Decimal  # the projection's first twelve months
+    one_off_cost_usd: Decimal = Decimal(0)  # DDL and cfu_schedule statements, billed once
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ class Estimate:
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    projection: projection.Projection | None = None  # months ahead, monthly from cycles
+    labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
+    by_label: dict[str, list[labels.LabelGroup]] = field(default_factory=dict)
+    cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
 
 
 def _classify(st: Statement, state_ttl: bool) -> Classification:
@@ -211,12 +216,23 @@ def _assumptions(
     return rows
 
 
-def estimate(scenario: Scenario) -> Estimate:
-    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
-    price = quote(
-        scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
-    )
-    rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
+@dataclass(frozen=True)
+class SimulationSetup:
+    """What the simulation of a scenario runs on (also for reference runs in tests)."""
+
+    params: Parameters
+    autoscaler: AutoscalerConfig
+    classes: list[Classification]
+    planned: list[tuple[StatementPlan, Throughput, str | None]]
+    pools: dict[str, int]  # max_cfu by pool name
+    options: dict[str, Any]  # keyword arguments of simulate()
+
+    @property
+    def plans(self) -> list[StatementPlan]:
+        return [p for p, _, _ in self.planned]
+
+
+def simulation_setup(scenario: Scenario) -> SimulationSetup:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
@@ -224,13 +240,25 @@ def estimate(scenario: Scenario) -> Estimate:
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
-    plans = [p for p, _, _ in planned]
-    pool_caps = {p.name: p.max_cfu for p in scenario.pools}
-    sim_options = {
+    options = {
         "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
         "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
         "autoscaler": cfg,
     }
+    return SimulationSetup(
+        params, cfg, classes, planned, {p.name: p.max_cfu for p in scenario.pools}, options
+    )
+
+
+def estimate(scenario: Scenario) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
+    price = quote(
+        scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
+    )
+    rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
+    setup = simulation_setup(scenario)
+    params, cfg, classes, planned = setup.params, setup.autoscaler, setup.classes, setup.planned
+    plans, pool_caps, sim_options = setup.plans, setup.pools, setup.options
     timeline = simulate(plans, scenario.horizon_minutes, pools=pool_caps, **sim_options)
     cfu = timeline.cfu
     per_statement_minutes = cfu.sum(axis=1)
@@ -286,15 +314,27 @@ def estimate(scenario: Scenario) -> Estimate:
         for h, v in enumerate(hour_totals)
     )
     total_minutes = int(per_statement_minutes.sum())
-    cost = rate.cost(total_minutes)
-    month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
+    proj = projection.project(
+        scenario,
+        plans,
+        pools=pool_caps,
+        sim_options=sim_options,
+        rate=rate,
+        horizon_cfu_minutes=per_statement_minutes,
+    )
+    figures = projection.figures(proj, rate, per_statement_minutes)
+    everyone = range(len(plans))
     totals = Totals(
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
-        cost_usd=cost,
+        cost_usd=rate.cost(total_minutes),
         peak_cfu=billing.peak(cfu),
-        monthly_cost_usd=month,
-        annual_cost_usd=billing.annual(month),
+        monthly_cost_usd=figures.monthly(everyone),
+        annual_cost_usd=proj.annual_cost_usd,
+        one_off_cost_usd=figures.one_off(everyone),
+    )
+    labelled = tuple(
+        labels.effective(st.labels, scenario.pool(st.pool).labels) for st in scenario.statements
     )
     return Estimate(
         scenario=scenario,
@@ -309,4 +349,8 @@ def estimate(scenario: Scenario) -> Estimate:
         assumptions=tuple(_assumptions(scenario, price, params, cfg)),
         autoscaler=cfg.describe(),
         advice=advice.scenario,
+        projection=proj,
+        labels=labelled,
+        by_label=labels.roll_up(labelled, figures),
+        cautions=proj.cautions,
     )

@@ -7,6 +7,7 @@ import io
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from estimator import projection_json
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell
 
@@ -35,6 +36,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             "peak_cfu": t.peak_cfu,
             "monthly_cost_usd": money(t.monthly_cost_usd),
             "annual_cost_usd": money(t.annual_cost_usd),
+            "one_off_cost_usd": money(t.one_off_cost_usd),
         },
         "statements": [
             {
@@ -54,8 +56,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "exhausted_minutes": s.exhausted_minutes,
                 "pending_minutes": s.pending_minutes,
                 "advice": list(s.advice),
+                **projection_json.statement_extras(est, i),
             }
-            for s in est.statements
+            for i, s in enumerate(est.statements)
         ],
         "pools": [
             {
@@ -74,6 +77,10 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
             for h in est.hourly
         ],
+        "projection": projection_json.projection_items(est),
+        "projection_settings": projection_json.projection_settings(est),
+        "by_label": projection_json.by_label(est),
+        "cautions": list(est.cautions),
         "autoscaler": est.autoscaler,
         "advice": list(est.advice),
         "assumptions": [
@@ -142,9 +149,11 @@ def render_table(est: Estimate) -> str:
         "",
         f"CFU-hours: {t.cfu_hours.quantize(Decimal('0.000001')).normalize():f}",
         f"Cost over the horizon: {_fmt_money(t.cost_usd)}",
-        f"Monthly ({est.scenario.month_hours:g} h): {_fmt_money(t.monthly_cost_usd)}",
-        f"Annual: {_fmt_money(t.annual_cost_usd)}",
+        f"Monthly ({est.scenario.month_hours:g} h, recurring): {_fmt_money(t.monthly_cost_usd)}",
+        f"Annual (projection's first 12 months): {_fmt_money(t.annual_cost_usd)}",
+        f"One-off (billed once): {_fmt_money(t.one_off_cost_usd)}",
     ]
+    lines += projection_json.text_lines(est)
     for p in est.pools:
         extra = ""
         if p.exhausted_minutes:

@@ -23,7 +23,7 @@ import io
 import os
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,16 +35,53 @@ from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import IntProperty, StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from estimator.estimate import Estimate
+from estimator.export import xlsx_projection
 from estimator.export._fastsheet import Column, GeneratedSheet, finish_package, inline_string_cell
 from estimator.export.safe import is_formula_like, xlsx_text
+from estimator.export.xlsx_cells import (
+    FMT_DATE,
+    FMT_DATETIME,
+    FMT_DEC1,
+    FMT_DEC2,
+    FMT_DEC4,
+    FMT_INT,
+    FMT_MONEY,
+    FMT_MONEY_FINE,
+    FMT_PCT,
+    GROUP_FONT,
+    INPUT_BORDER,
+    INPUT_FILL,
+    INPUT_FONT,
+    NAME_CFU_HOURS,
+    NAME_CFU_MINUTES,
+    NAME_COST,
+    NAME_DISCOUNT,
+    NAME_HORIZON,
+    NAME_MONTH_HOURS,
+    NAME_PRICE,
+    NOTE_FONT,
+    SECTION_FONT,
+    TITLE_FONT,
+    TOP,
+    TOTAL_FONT,
+    WRAP,
+    put_formula,
+    put_text,
+    put_value,
+)
+from estimator.export.xlsx_cells import abs_ref as _abs
+from estimator.export.xlsx_cells import cost_formula as _cost
+from estimator.export.xlsx_cells import define_name as _name
+from estimator.export.xlsx_cells import finish_table as _finish_table
+from estimator.export.xlsx_cells import header as _header
+from estimator.export.xlsx_cells import join_lines as _join
 from estimator.timeline import SCALING_STATES
 
 CREATOR = "Flink CFU Estimator"
@@ -64,40 +101,6 @@ PER_MINUTE_MAX_ROWS = 2 * PER_MINUTE_ROWS_PER_SHEET
 
 MAX_CHART_SERIES = 25
 """The stacked CFU chart shows the statements with the most CFU-minutes, at most this many."""
-
-# Defined names of the Summary sheet (inputs first).
-NAME_PRICE = "Price"
-NAME_DISCOUNT = "Discount"
-NAME_MONTH_HOURS = "MonthHours"
-NAME_HORIZON = "HorizonMinutes"
-NAME_CFU_MINUTES = "TotalCFUMinutes"
-NAME_CFU_HOURS = "TotalCFUHours"
-NAME_COST = "TotalCost"
-NAME_MONTHLY = "MonthlyCost"
-NAME_ANNUAL = "AnnualCost"
-
-FMT_MONEY = '"$"#,##0.00'
-FMT_MONEY_FINE = '"$"#,##0.0000'
-FMT_INT = "#,##0"
-FMT_DEC1 = "#,##0.0"
-FMT_DEC2 = "#,##0.00"
-FMT_DEC4 = "#,##0.0000"
-FMT_PCT = "0.00%"
-FMT_DATETIME = "yyyy-mm-dd hh:mm"
-FMT_DATE = "yyyy-mm-dd"
-
-INPUT_FONT = Font(color="0000FF", bold=True)
-INPUT_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
-INPUT_BORDER = Border(*(Side(style="thin", color="BF9000"),) * 4)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
-GROUP_FONT = Font(bold=True, italic=True, color="1F4E78")
-TITLE_FONT = Font(bold=True, size=14)
-SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
-NOTE_FONT = Font(italic=True, color="595959")
-TOTAL_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
 
 
 @dataclass(frozen=True)
@@ -121,76 +124,6 @@ PER_MINUTE_COLUMNS: tuple[PerMinuteColumn, ...] = (
 
 
 # --------------------------------------------------------------------------- cell helpers
-
-
-def put_text(ws: Worksheet, row: int, col: int, value: str, **style: Any) -> Cell:
-    """A string cell, whatever the text: never a formula, quote-prefixed when it looks like one."""
-    text = xlsx_text(value)
-    cell = ws.cell(row=row, column=col)
-    cell.value = text
-    cell.data_type = "s"
-    if is_formula_like(text):
-        cell.quotePrefix = True
-    _style(cell, style)
-    return cell
-
-
-def put_value(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
-    """A number, date, bool or None; strings go through put_text."""
-    if isinstance(value, str):
-        return put_text(ws, row, col, value, **style)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, float) and not np.isfinite(value):
-        value = None
-    cell = ws.cell(row=row, column=col, value=value)
-    _style(cell, style)
-    return cell
-
-
-def put_formula(ws: Worksheet, row: int, col: int, formula: str, **style: Any) -> Cell:
-    """A formula the exporter wrote (never user text)."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell = ws.cell(row=row, column=col, value=formula)
-    _style(cell, style)
-    return cell
-
-
-def _style(cell: Cell, style: dict[str, Any]) -> None:
-    for key, value in style.items():
-        setattr(cell, key, value)
-
-
-def _abs(ws_title: str, row: int, col: int) -> str:
-    return f"{quote_sheetname(ws_title)}!${get_column_letter(col)}${row}"
-
-
-def _header(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        put_text(ws, row, j, text, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.row_dimensions[row].height = 32
-
-
-def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int, freeze: str) -> None:
-    ws.freeze_panes = freeze
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{max(last_row, header_row)}"
-
-
-def _name(wb: Workbook, name: str, ref: str) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=ref)
-
-
-def _join(lines: Sequence[str]) -> str:
-    return "\n".join(lines)
-
-
-def _cost(cfu_minutes_ref: str) -> str:
-    """The estimator's cost formula over a cell of CFU-minutes."""
-    return f"={cfu_minutes_ref}/60*{NAME_PRICE}*(1-{NAME_DISCOUNT})"
 
 
 # --------------------------------------------------------------------------- the builder
@@ -349,18 +282,12 @@ class _Builder:
                 FMT_MONEY,
                 "CFU-minutes / 60 x Price x (1 - Discount).",
             ),
-            (
-                "Monthly cost (USD)",
-                NAME_MONTHLY,
-                f"={NAME_COST}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
-                FMT_MONEY,
-                "Horizon cost x MonthHours x 60 / HorizonMinutes.",
-            ),
-            ("Annual cost (USD)", NAME_ANNUAL, f"=12*{NAME_MONTHLY}", FMT_MONEY, "12 x monthly."),
+            *xlsx_projection.summary_rows(est),
         ]
         for label, name, formula, fmt, note in totals:
             put_text(ws, r, 1, label, font=TOTAL_FONT)
-            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            put = put_formula if isinstance(formula, str) else put_value
+            put(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
             put_text(ws, r, 3, note, font=NOTE_FONT)
             _name(wb, name, _abs(SUMMARY, r, 2))
             r += 1
@@ -724,6 +651,10 @@ class _Builder:
         hourly = wb.create_sheet(HOURLY)
         self.hourly(hourly)
         self.charts(summary, hourly)
+        xlsx_projection.daily_sheet(wb, self.est)
+        xlsx_projection.monthly_sheet(wb, self.est)
+        xlsx_projection.projection_sheet(wb, self.est)
+        xlsx_projection.by_label_sheet(wb, self.est)
         minute_sheets = self.per_minute()
         self.pools(wb.create_sheet(POOLS))
         self.assumptions(wb.create_sheet(ASSUMPTIONS))
