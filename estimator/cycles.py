@@ -22,16 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from estimator.scenario import (
+from estimator.profiles import (
     AnyProfile,
     BurstsProfile,
     ConstantProfile,
     DailyProfile,
-    Scenario,
     SeriesProfile,
-    Statement,
     StepsProfile,
 )
+from estimator.scenario import Scenario, Statement
 from estimator.traffic import MINUTES_PER_DAY, MINUTES_PER_MONTH, constant, profile_rates
 
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY

@@ -43,9 +43,10 @@ from estimator.cycles import (
     describe_minutes,
     rate_cycle,
 )
+from estimator.errors import TrafficError
 from estimator.scenario import Scenario
 from estimator.simulate import StatementPlan, simulate
-from estimator.traffic import MINUTES_PER_DAY, WEEKDAYS, TrafficError
+from estimator.traffic import MINUTES_PER_DAY, WEEKDAYS
 
 RECURRING = "recurring"
 ONE_OFF = "one-off"
