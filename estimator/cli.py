@@ -32,7 +32,8 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     if args.xlsx:
         from estimator.export.xlsx import write_workbook
 
-        write_workbook(est, args.xlsx)
+        detail = True if args.xlsx_per_minute else None
+        write_workbook(est, args.xlsx, per_minute=detail, hourly=detail)
         print(f"wrote {args.xlsx}", file=sys.stderr)
     if args.csv:
         from estimator.export.csv_export import write_csv_dir
@@ -137,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the estimate as a workbook whose costs are live formulas over "
         "editable inputs (price, discount, month hours); the normal output still goes to "
         "stdout or --output",
+    )
+    p.add_argument(
+        "--xlsx-per-minute",
+        action="store_true",
+        help="with --xlsx: include the per-minute and hourly detail even when they are large "
+        "(by default only small ones, so the workbook stays quick to open and print)",
     )
     p.add_argument(
         "--csv",

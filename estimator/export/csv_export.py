@@ -6,6 +6,8 @@
     per_minute.csv   the simulation table, one row per statement and minute
                      (columns: estimator.timeline.PER_MINUTE_KEYS)
     assumptions.csv  every model parameter with value, unit and source
+    projection.csv   one row per projected calendar month (recurring statements)
+    by_label.csv     one row per label key and value: horizon, monthly, annual, one-off cost
     estimate.json    report.to_dict(est), the command line's JSON contract
 
 UTF-8, comma-separated, a header row, CRLF line ends as RFC 4180 has them (so a field holding
@@ -28,9 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estimator import report
+from estimator import projection_json, report
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell, safe_text
+from estimator.labels import NONE_LABEL
 from estimator.timeline import PER_MINUTE_KEYS, SCALING_STATES
 
 MONEY_PLACES = Decimal("0.000001")
@@ -58,6 +61,9 @@ STATEMENT_COLUMNS: tuple[str, ...] = (
     "advice",
     "warnings",
     "error",
+    "labels",
+    "recurrence",
+    "monthly_cost_usd",
 )
 POOL_COLUMNS: tuple[str, ...] = (
     "name",
@@ -104,7 +110,7 @@ def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]
 
 def _statement_rows(est: Estimate) -> Iterable[list[Any]]:
     scenario = {s.name: s for s in est.scenario.statements}
-    for s in est.statements:
+    for i, s in enumerate(est.statements):
         st = scenario.get(s.name)
         yield [
             s.name,
@@ -128,7 +134,14 @@ def _statement_rows(est: Estimate) -> Iterable[list[Any]]:
             "\n".join(s.advice),
             "\n".join(s.warnings),
             s.error or "",
+            *_budget_cells(est, i),
         ]
+
+
+def _budget_cells(est: Estimate, i: int) -> list[Any]:
+    extra = projection_json.statement_extras(est, i)
+    labels = "; ".join(f"{k}={v}" for k, v in extra["labels"].items())
+    return [labels, extra["recurrence"] or "", extra["monthly_cost_usd"]]
 
 
 def _pool_rows(est: Estimate) -> Iterable[list[Any]]:
@@ -164,6 +177,33 @@ def _hourly_rows(est: Estimate) -> Iterable[list[Any]]:
 def _assumption_rows(est: Estimate) -> Iterable[list[Any]]:
     for a in est.assumptions:
         yield [a.key, a.label, a.value, a.unit, a.source, "true" if a.overridden else "false"]
+
+
+PROJECTION_COLUMNS: tuple[str, ...] = ("month", "hours", "cfu_minutes", "cfu_hours", "cost_usd")
+BY_LABEL_COLUMNS: tuple[str, ...] = (
+    "key",
+    "value",
+    "statements",
+    "cfu_minutes",
+    "cfu_hours",
+    "cost_usd",
+    "monthly_cost_usd",
+    "annual_cost_usd",
+    "one_off_cost_usd",
+)
+
+
+def _projection_rows(est: Estimate) -> Iterable[list[Any]]:
+    for item in projection_json.projection_items(est):
+        yield [item[c] for c in PROJECTION_COLUMNS]
+
+
+def _by_label_rows(est: Estimate) -> Iterable[list[Any]]:
+    for key, rows in projection_json.by_label(est).items():
+        for row in rows:
+            value = NONE_LABEL if row["value"] is None else row["value"]
+            names = "\n".join(row["statements"])
+            yield [key, value, names, *(row[c] for c in BY_LABEL_COLUMNS[3:])]
 
 
 def write_per_minute_csv(est: Estimate, path: Path) -> Path:
@@ -207,6 +247,8 @@ def write_csv_dir(est: Estimate, directory: str | os.PathLike[str]) -> list[Path
         _write_rows(folder / "hourly.csv", HOURLY_COLUMNS, _hourly_rows(est)),
         write_per_minute_csv(est, folder / "per_minute.csv"),
         _write_rows(folder / "assumptions.csv", ASSUMPTION_COLUMNS, _assumption_rows(est)),
+        _write_rows(folder / "projection.csv", PROJECTION_COLUMNS, _projection_rows(est)),
+        _write_rows(folder / "by_label.csv", BY_LABEL_COLUMNS, _by_label_rows(est)),
     ]
     json_path = folder / "estimate.json"
     json_path.write_text(json.dumps(report.to_dict(est), indent=2) + "\n", encoding="utf-8")

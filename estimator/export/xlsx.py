@@ -38,6 +38,7 @@ from openpyxl.packaging.custom import IntProperty, StringProperty
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -72,6 +73,7 @@ from estimator.export.xlsx_cells import (
     TOP,
     TOTAL_FONT,
     WRAP,
+    print_setup,
     put_formula,
     put_text,
     put_value,
@@ -98,6 +100,16 @@ EXCEL_MAX_ROWS = 1_048_576
 PER_MINUTE_ROWS_PER_SHEET = EXCEL_MAX_ROWS - 1  # one header row
 PER_MINUTE_MAX_ROWS = 2 * PER_MINUTE_ROWS_PER_SHEET
 """Above this the per-minute table is left to per_minute.csv (a note says so)."""
+PER_MINUTE_DEFAULT_ROWS = 50_000
+"""Unless asked for, the per-minute table is left out above this many rows (a day of 34
+statements): it would make the file large and slow to open and print. Ask with
+per_minute=True (`--xlsx-per-minute`)."""
+CHART_WIDTH_CM = 24
+CHART_HEIGHT_CM = 14
+CHART_ROWS = 30
+"""Rows of the Summary one chart spans (14 cm at the default row height), a page each."""
+DAILY_CHARTS_ABOVE_HOURS = 72
+"""Over longer horizons the Summary's charts show days, not hours."""
 
 MAX_CHART_SERIES = 25
 """The stacked CFU chart shows the statements with the most CFU-minutes, at most this many."""
@@ -145,9 +157,28 @@ class _Layout:
         return self.first_row + self.hours - 1
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The sheet whose CFU-minutes the Statements and Summary totals add up."""
+
+    sheet: str
+    first_row: int
+    last_row: int
+    statement_col0: int
+    total_col: int
+
+
 class _Builder:
-    def __init__(self, est: Estimate, now: dt.datetime, per_minute_sheets: int | None) -> None:
+    def __init__(
+        self,
+        est: Estimate,
+        now: dt.datetime,
+        per_minute_sheets: int | None,
+        per_minute_requested: bool = True,
+        hourly: bool | None = None,
+    ) -> None:
         self.est = est
+        self.per_minute_requested = per_minute_requested
         self.now = now
         self.wb = Workbook()
         self.per_minute_sheets = per_minute_sheets  # None: the table does not fit
@@ -160,6 +191,13 @@ class _Builder:
             cost_col=7 + n,
             avg_col0=9 + n,
         )
+        # Over long horizons the Daily sheet is what totals add up (Hourly only on request).
+        self.hourly_sheet = hourly if hourly is not None else hours <= DAILY_CHARTS_ABOVE_HOURS
+        if self.hourly_sheet:
+            self.source = _Source(HOURLY, 3, 2 + hours, 4, 4 + n)
+        else:
+            days = -(-hours // 24)
+            self.source = _Source(xlsx_projection.DAILY, 2, 1 + days, 4, 4 + n)
 
     # ------------------------------------------------------------------ Summary
 
@@ -261,10 +299,10 @@ class _Builder:
         r += 1
         put_text(ws, r, 1, "Totals (formulas)", font=SECTION_FONT)
         r += 1
-        lay = self.layout
+        src = self.source
         total_range = (
-            f"{HOURLY}!${get_column_letter(lay.total_col)}${lay.first_row}:"
-            f"${get_column_letter(lay.total_col)}${lay.last_row}"
+            f"{src.sheet}!${get_column_letter(src.total_col)}${src.first_row}:"
+            f"${get_column_letter(src.total_col)}${src.last_row}"
         )
         totals = [
             (
@@ -272,7 +310,7 @@ class _Builder:
                 NAME_CFU_MINUTES,
                 f"=SUM({total_range})",
                 FMT_INT,
-                "Sum of the Hourly sheet.",
+                f"Sum of the {src.sheet} sheet.",
             ),
             ("CFU-hours", NAME_CFU_HOURS, f"={NAME_CFU_MINUTES}/60", FMT_DEC4, "CFU-minutes / 60."),
             (
@@ -324,7 +362,7 @@ class _Builder:
     # ------------------------------------------------------------------ Statements
 
     def statements(self, ws: Worksheet) -> None:
-        est, lay = self.est, self.layout
+        est = self.est
         headers = [
             ("#", 5),
             ("Statement", 28),
@@ -359,7 +397,8 @@ class _Builder:
             r = i + 2
             st = scenario_statements.get(s.name)
             c = s.classification
-            hourly_col = get_column_letter(lay.statement_col0 + i)
+            src = self.source
+            src_col = get_column_letter(src.statement_col0 + i)
             minutes_ref = f"{get_column_letter(col['CFU-minutes'])}{r}"
             cost_ref = f"{get_column_letter(col['Cost (USD)'])}{r}"
             put_value(ws, r, col["#"], i + 1)
@@ -390,7 +429,7 @@ class _Builder:
                 ws,
                 r,
                 col["CFU-minutes"],
-                f"=SUM({HOURLY}!{hourly_col}{lay.first_row}:{hourly_col}{lay.last_row})",
+                f"=SUM({src.sheet}!{src_col}{src.first_row}:{src_col}{src.last_row})",
                 number_format=FMT_INT,
             )
             put_formula(ws, r, col["CFU-hours"], f"={minutes_ref}/60", number_format=FMT_DEC4)
@@ -475,12 +514,25 @@ class _Builder:
 
     # ------------------------------------------------------------------ charts
 
-    def charts(self, summary: Worksheet, hourly: Worksheet) -> None:
+    def charts(self, summary: Worksheet, hourly: Worksheet | None, daily: Worksheet) -> None:
+        """Two charts under the Summary's text, each on a page of its own: CFUs by statement
+        (stacked) and cost, per hour, or per day over horizons above DAILY_CHARTS_ABOVE_HOURS."""
         est, lay = self.est, self.layout
         minutes = [s.cfu_minutes for s in est.statements]
         ranked = sorted(range(len(minutes)), key=lambda i: -minutes[i])
         shown = sorted(i for i in ranked[:MAX_CHART_SERIES] if minutes[i] > 0) or [0]
-        title = "Average CFUs per hour, by statement"
+        if hourly is None or lay.hours > DAILY_CHARTS_ABOVE_HOURS:
+            first, last, cost_col = xlsx_projection.day_columns(daily, est)
+            sheet, header_row, unit = daily, 1, "Day"
+            title = "CFU-minutes per day, by statement"
+            y_title = "CFU-minutes in the day"
+            series_col0 = 4
+        else:
+            first, last, cost_col = lay.first_row, lay.last_row, lay.cost_col
+            sheet, header_row, unit = hourly, 2, "Hour"
+            title = "Average CFUs per hour, by statement"
+            y_title = "CFUs (average in the hour)"
+            series_col0 = lay.avg_col0
         if len(shown) < sum(1 for m in minutes if m > 0):
             title += f" (the {len(shown)} largest)"
         cfu_chart = BarChart()
@@ -489,22 +541,22 @@ class _Builder:
         cfu_chart.overlap = 100
         cfu_chart.gapWidth = 40
         cfu_chart.title = title
-        cfu_chart.y_axis.title = "CFUs (average in the hour)"
-        cfu_chart.x_axis.title = "Hour"
+        cfu_chart.y_axis.title = y_title
+        cfu_chart.x_axis.title = unit
         for i in shown:
-            ref = Reference(hourly, min_col=lay.avg_col0 + i, min_row=2, max_row=lay.last_row)
+            ref = Reference(sheet, min_col=series_col0 + i, min_row=header_row, max_row=last)
             cfu_chart.add_data(ref, titles_from_data=True)
-        categories = Reference(hourly, min_col=1, min_row=lay.first_row, max_row=lay.last_row)
+        categories = Reference(sheet, min_col=1, min_row=first, max_row=last)
         cfu_chart.set_categories(categories)
         cost_chart = BarChart()
         cost_chart.type = "col"
         cost_chart.gapWidth = 40
-        cost_chart.title = "Cost per hour (USD)"
+        cost_chart.title = f"Cost per {unit.lower()} (USD)"
         cost_chart.y_axis.title = "USD"
         cost_chart.y_axis.number_format = FMT_MONEY
-        cost_chart.x_axis.title = "Hour"
+        cost_chart.x_axis.title = unit
         cost_chart.add_data(
-            Reference(hourly, min_col=lay.cost_col, min_row=2, max_row=lay.last_row),
+            Reference(sheet, min_col=cost_col, min_row=header_row, max_row=last),
             titles_from_data=True,
         )
         cost_chart.set_categories(categories)
@@ -512,10 +564,14 @@ class _Builder:
         for chart in (cfu_chart, cost_chart):
             chart.x_axis.delete = False
             chart.y_axis.delete = False
-            chart.width = 24
-            chart.height = 9
-        summary.add_chart(cfu_chart, "E3")
-        summary.add_chart(cost_chart, "E22")
+            chart.width = CHART_WIDTH_CM
+            chart.height = CHART_HEIGHT_CM
+        # Under the text, a page each: a landscape A4 page holds one chart.
+        top = summary.max_row + 2
+        for k, chart in enumerate((cfu_chart, cost_chart)):
+            row = top + k * CHART_ROWS
+            summary.row_breaks.append(Break(id=row - 1))
+            summary.add_chart(chart, f"A{row}")
 
     # ------------------------------------------------------------------ Per-minute
 
@@ -526,12 +582,18 @@ class _Builder:
             ws = self.wb.create_sheet(PER_MINUTE)
             ws.column_dimensions["A"].width = 110
             put_text(ws, 1, 1, "Per-minute simulation table", font=SECTION_FONT)
+            why = (
+                "more than this workbook holds"
+                if self.per_minute_requested
+                else "left out to keep the workbook small; ask for it with "
+                "`cfu-estimator estimate SCENARIO --xlsx OUT.xlsx --xlsx-per-minute`"
+            )
             put_text(
                 ws,
                 2,
                 1,
                 f"The table has {rows:,} rows ({len(est.statements)} statements x "
-                f"{est.timeline.minutes:,} minutes): more than this workbook holds. It is in "
+                f"{est.timeline.minutes:,} minutes): {why}. It is in "
                 "per_minute.csv: `cfu-estimator estimate SCENARIO --csv DIR`.",
                 alignment=WRAP,
             )
@@ -648,10 +710,12 @@ class _Builder:
         summary = wb.active
         self.summary(summary)
         self.statements(wb.create_sheet(STATEMENTS))
-        hourly = wb.create_sheet(HOURLY)
-        self.hourly(hourly)
-        self.charts(summary, hourly)
-        xlsx_projection.daily_sheet(wb, self.est)
+        hourly = None
+        if self.hourly_sheet:
+            hourly = wb.create_sheet(HOURLY)
+            self.hourly(hourly)
+        daily = xlsx_projection.daily_sheet(wb, self.est)
+        self.charts(summary, hourly, daily)
         xlsx_projection.monthly_sheet(wb, self.est)
         xlsx_projection.projection_sheet(wb, self.est)
         xlsx_projection.by_label_sheet(wb, self.est)
@@ -660,6 +724,9 @@ class _Builder:
         self.assumptions(wb.create_sheet(ASSUMPTIONS))
         self.prices(wb.create_sheet(PRICES))
         self.properties()
+        title_rows = {SUMMARY: None, HOURLY: "1:2", xlsx_projection.PROJECTION: "2:2"}
+        for ws in wb.worksheets:
+            print_setup(ws, title_rows.get(ws.title, "1:1"))
         wb.active = 0
         return wb, minute_sheets
 
@@ -799,17 +866,19 @@ def _write(
     est: Estimate,
     target: IO[bytes],
     *,
-    per_minute: bool,
+    per_minute: bool | None,
     max_per_minute_rows: int,
     rows_per_sheet: int,
     now: dt.datetime | None,
+    hourly: bool | None = None,
 ) -> None:
     if not 1 <= rows_per_sheet <= PER_MINUTE_ROWS_PER_SHEET:
         raise ValueError(f"rows_per_sheet: must be 1 to {PER_MINUTE_ROWS_PER_SHEET:,}")
     rows = int(est.timeline.cfu.size)
-    sheets = _per_minute_sheets(rows, max_per_minute_rows if per_minute else -1, rows_per_sheet)
+    wanted = rows <= PER_MINUTE_DEFAULT_ROWS if per_minute is None else per_minute
+    sheets = _per_minute_sheets(rows, max_per_minute_rows if wanted else -1, rows_per_sheet)
     stamp = (now or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
-    builder = _Builder(est, stamp, sheets)
+    builder = _Builder(est, stamp, sheets, per_minute_requested=bool(per_minute), hourly=hourly)
     wb, minute_sheets = builder.build()
     generated: list[GeneratedSheet] = []
     columns = _per_minute_columns(est, wb, minute_sheets[0]) if minute_sheets else ()
@@ -842,20 +911,25 @@ def write_workbook(
     est: Estimate,
     path_or_buffer: str | os.PathLike[str] | IO[bytes],
     *,
-    per_minute: bool = True,
+    per_minute: bool | None = None,
     max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
     rows_per_sheet: int = PER_MINUTE_ROWS_PER_SHEET,
     now: dt.datetime | None = None,
+    hourly: bool | None = None,
 ) -> None:
     """Write the estimate as an xlsx workbook (a file path, or a binary file object).
 
-    per_minute: include the per-minute simulation table when it has at most
-    `max_per_minute_rows` rows, split over sheets of `rows_per_sheet` rows; otherwise a note
-    points to per_minute.csv. `now` is the date shown (default: the current time).
+    per_minute: include the per-minute simulation table (None: only when it has at most
+    PER_MINUTE_DEFAULT_ROWS rows) when it has at most `max_per_minute_rows` rows, split over
+    sheets of `rows_per_sheet` rows; otherwise a note points to per_minute.csv.
+    `now` is the date shown (default: the current time).
+    hourly: include the Hourly sheet (None: for horizons up to DAILY_CHARTS_ABOVE_HOURS; over
+    longer ones the Daily sheet carries the totals and the charts show days).
     A path is written atomically (a temporary file renamed into place).
     """
     options = {
         "per_minute": per_minute,
+        "hourly": hourly,
         "max_per_minute_rows": max_per_minute_rows,
         "rows_per_sheet": rows_per_sheet,
         "now": now,
@@ -877,9 +951,10 @@ def write_workbook(
 def workbook_bytes(
     est: Estimate,
     *,
-    per_minute: bool = True,
+    per_minute: bool | None = None,
     max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
     now: dt.datetime | None = None,
+    hourly: bool | None = None,
 ) -> bytes:
     """The workbook as bytes, for a download button (same content as write_workbook)."""
     buf = io.BytesIO()
@@ -890,5 +965,6 @@ def workbook_bytes(
         max_per_minute_rows=max_per_minute_rows,
         rows_per_sheet=PER_MINUTE_ROWS_PER_SHEET,
         now=now,
+        hourly=hourly,
     )
     return buf.getvalue()

@@ -123,3 +123,18 @@ def join_lines(lines: Sequence[str]) -> str:
 def cost_formula(cfu_minutes_ref: str) -> str:
     """The estimator's cost formula over a cell of CFU-minutes."""
     return f"={cfu_minutes_ref}/60*{NAME_PRICE}*(1-{NAME_DISCOUNT})"
+
+
+def print_setup(ws: Worksheet, title_rows: str | None) -> None:
+    """Landscape A4, fitted to the page's width (as many pages down as needed), the header
+    rows repeated on every page, the sheet's name and page number in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A, page &P of &N"

@@ -66,7 +66,7 @@ def summary_rows(est: Estimate) -> list[tuple[str, str, Any, str, str]]:
     one_off_minutes = sum(est.statements[i].cfu_minutes for i in one_off)
     months = len(p.months) if p else 0
     if months >= proj.ANNUAL_MONTHS:
-        annual = f"=SUM({_ref(PROJECTION, 3, 5)}:{_ref(PROJECTION, 2 + proj.ANNUAL_MONTHS, 5)})"
+        annual = f"=SUM({_ref(PROJECTION, 3, 5)}:$E${2 + proj.ANNUAL_MONTHS})"
         annual_note = "Sum of the first twelve months of the Projection sheet."
     else:
         minutes = int(p.annual_by_statement.sum()) if p else 0
