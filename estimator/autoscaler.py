@@ -6,6 +6,7 @@ This module only describes the policies; estimator/simulate.py runs them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,9 +86,12 @@ def check_overrides(preset: str, overrides: Mapping[str, Any]) -> list[tuple[str
             )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append((key, f"must be a number, not {value!r}"))
+            problems.append((key, "must be a number"))
             continue
         row = rows[key]
+        if not math.isfinite(value):
+            problems.append((key, f"must be a finite number ({row.unit})"))
+            continue
         if value < row.minimum:
             problems.append((key, f"must be at least {row.minimum:g} ({row.unit})"))
         elif value > row.maximum:

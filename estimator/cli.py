@@ -14,6 +14,9 @@ from estimator.errors import EstimatorError, ScenarioError
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
+MAX_SQL_MB = 5
+MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
+"""Largest SQL script `classify` reads (far above any real script)."""
 
 
 def _write(text: str, output: str | None, out: TextIO) -> None:
@@ -51,16 +54,17 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    from estimator.files import read_limited
     from estimator.sql import classify_script
     from estimator.sql.report import render_classifications_table
 
     if args.file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_SQL_BYTES + 1)
+        if len(data) > MAX_SQL_BYTES:
+            raise ScenarioError([f"FILE: standard input is larger than {MAX_SQL_MB} MB"])
     else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise ScenarioError([f"FILE: cannot read {path}: no such file"])
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = read_limited(args.file, MAX_SQL_BYTES, what=f"FILE {Path(args.file).name}")
+    text = data.decode("utf-8", errors="replace")
     items = classify_script(text)
     if args.format == "json":
         _write(json.dumps([c.model_dump() for c in items], indent=2) + "\n", None, out)
@@ -173,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.calibrate.command import add_calibrate_parser
 
     add_calibrate_parser(sub)
+    from estimator.actuals.command import add_reconcile_parser
+
+    add_reconcile_parser(sub)
     return parser
 
 

@@ -1143,8 +1143,6 @@ def classify_script(text: str) -> list[Classification]:
     try:
         if not isinstance(text, str):
             return [_unknown("line 1, column 1: input is not text")]
-        if "\x00" in text:
-            return [_unknown("line 1, column 1: binary data, not SQL text")]
         pieces = split_pieces(text)
     except Exception as err:
         return [_unknown(_parse_error_text(err))]
@@ -1152,7 +1150,10 @@ def classify_script(text: str) -> list[Classification]:
     ttl = False
     for index, piece in enumerate(pieces):
         try:
-            result, ttl = _classify_piece(piece, text, state_ttl=ttl)
+            if "\x00" in piece.text:  # a NUL spoils only the statement it is in
+                result = _unknown(f"line {piece.line}, column {piece.col}: binary data, not SQL")
+            else:
+                result, ttl = _classify_piece(piece, text, state_ttl=ttl)
         except Exception as err:
             result = _unknown(_parse_error_text(err, piece.line, piece.col))
         results.append(result.model_copy(update={"index": index, "line": piece.line}))
