@@ -10,7 +10,7 @@ import streamlit as st
 
 from estimator import charts
 from estimator.estimate import Estimate, StatementResult
-from estimator.ui import calibrate_ui, compute, share, state
+from estimator.ui import calibrate_ui, compute, projection_ui, share, state
 from estimator.ui.inputs import horizon_label, kind_badge
 
 MIME = {
@@ -83,7 +83,8 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         delta("monthly"),
         delta_color="inverse",
         border=True,
-        help=f"The horizon's cost scaled to a {est.scenario.month_hours:g}-hour month.",
+        help=f"Recurring statements over whole cycles of their traffic, scaled to a "
+        f"{est.scenario.month_hours:g}-hour month (one-off statements excluded).",
     )
     cols[2].metric(
         "Annual",
@@ -91,7 +92,7 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         delta("annual"),
         delta_color="inverse",
         border=True,
-        help="12 × monthly.",
+        help="The projection's first twelve calendar months, with growth.",
     )
     cols[3].metric(
         "CFU-hours",
@@ -119,6 +120,7 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         help="Compute pools that run at least one statement, and how many ran out of CFUs "
         "(statements held back by MAX_CFU) at some point of the horizon.",
     )
+    projection_ui.explainer(est)
     return now
 
 
@@ -289,6 +291,7 @@ def results(text: str, est: Estimate, stale: bool) -> None:
         + ". Confluent counts CFUs per minute."
     )
     st.plotly_chart(figs["hourly"], key="chart_hourly", config={"displaylogo": False})
+    projection_ui.budget(est)
     st.markdown("#### Cost per statement")
     st.caption("Click a column header to sort.")
     statements_table(est)
