@@ -16,17 +16,19 @@ same monthly as a seven-day one (a caution says the horizon is shorter than the 
 **The projection** lists calendar months from a start month (1 to 36; minute 0 of the
 profiles is 00:00 of the start month's first day, weekends are the calendar's). When the
 cycle is a day or a week, each half month gets one representative cycle, placed in its
-middle, simulated after a day of warm-up with that time's growth; each day of the half month
-takes the simulated day of the same weekday, scaled by the growth between the two days.
-Without growth one simulation serves every month. A longer cycle falls back to simulating
-each whole month minute by minute. `simulate_span` is the full minute-by-minute simulation
-the tests hold the projection against. Annual = the sum of the first twelve months.
+middle, simulated after a day of warm-up with that time's growth; each day takes the
+simulated days of the same weekday before and after it, interpolated in time (the first and
+last ones scaled by growth). Without growth one simulation serves every month. A longer
+cycle falls back to simulating each whole month minute by minute. `simulate_span` is the
+full minute-by-minute simulation the tests hold the projection against. Annual = the sum of
+the first twelve months.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -267,13 +269,19 @@ def _growth_per_day(cycle: RateCycle) -> float:
     return math.log1p(cycle.growth_pct_per_month / 100.0) / 30.0
 
 
-def _half_months(months: Sequence[tuple[str, int, int]]) -> list[tuple[int, int, int]]:
-    """(month index, first day, days) of each half month: each gets its own representative
-    cycle, as the autoscaler's usage can step up within a month of growing traffic."""
+SAMPLES_PER_MONTH = 2
+"""Representative cycles simulated per calendar month (each in the middle of its half of the
+month); days between two are interpolated. One a month was up to 2% off in a month where
+the autoscaler's usage steps up under growth; two keep every month within 1%."""
+
+
+def _sample_spans(months: Sequence[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """(first day, days) of each span of a month that gets a representative cycle."""
     out = []
-    for k, (_, offset, days) in enumerate(months):
-        first, half = offset // MINUTES_PER_DAY, days // 2
-        out += [(k, first, half), (k, first + half, days - half)]
+    for _, offset, days in months:
+        first = offset // MINUTES_PER_DAY
+        cuts = [first + days * k // SAMPLES_PER_MONTH for k in range(SAMPLES_PER_MONTH + 1)]
+        out += [(a, b - a) for a, b in itertools.pairwise(cuts)]
     return out
 
 
@@ -284,20 +292,26 @@ def _representative(
     months: Sequence[tuple[str, int, int]],
     cycle: int,
 ) -> np.ndarray:
-    """(len(rec), months) CFU-minutes from one representative cycle per half month, after a
-    day of warm-up."""
+    """(len(rec), months) CFU-minutes from representative cycles (see the module docstring).
+
+    Each sample is one cycle of simulated days placed mid-span, after a day of warm-up. A day
+    of the projection takes, for its weekday (its slot in the cycle), the value between the
+    samples before and after it, interpolated in time; before the first and after the last
+    sample, the nearest one scaled by the statement's growth.
+    """
     days_c = cycle // MINUTES_PER_DAY
     rates_grow = any(cal[i].growth_pct_per_month for i in rec)
     starts = np.array([ctx.plans[i].start_minute for i in rec], dtype=np.int64)
     log_g = np.array([_growth_per_day(cal[i]) for i in rec], dtype=np.float64)
-    out = np.zeros((len(rec), len(months)), dtype=np.float64)
-    cache: dict[tuple[int, ...], tuple[np.ndarray, int]] = {}
-    for k, first_day, days in _half_months(months):
-        begin, end = first_day * MINUTES_PER_DAY, (first_day + days) * MINUTES_PER_DAY
+    total_days = (months[-1][1] // MINUTES_PER_DAY) + months[-1][2]
+    samples: list[tuple[int, np.ndarray]] = []  # (first measured day, (rec, days_c) CFU-min)
+    cache: dict[tuple[int, ...], np.ndarray] = {}
+    for first_day, days in _sample_spans(months):
+        end = (first_day + days) * MINUTES_PER_DAY
         active = [j for j, i in enumerate(rec) if ctx.plans[i].start_minute < end]
         if not active:
             continue
-        day0 = first_day + (days - days_c) // 2  # first measured day
+        day0 = first_day + (days - days_c) // 2
         warm_first = max(0, day0 - WARM_UP_DAYS) * MINUTES_PER_DAY
         key = tuple(active)
         leads_done = all(cal[rec[j]].lead <= warm_first for j in active)
@@ -306,17 +320,62 @@ def _representative(
             cfu = _window(
                 ctx, cal, [rec[j] for j in active], warm_first, measured + cycle, growth=True
             )
-            per_day = cfu[:, measured:].reshape(len(active), days_c, MINUTES_PER_DAY).sum(axis=2)
-            cache[key] = (per_day.astype(np.float64), day0)
-        per_day, measured0 = cache[key]
-        day = np.arange(first_day, first_day + days)
-        slot = (day - measured0) % days_c  # the measured day of the same weekday
-        shift = day - (measured0 + slot)  # days between that day and the measured one
-        growth = np.exp(np.outer(log_g[active], shift))  # (active, days)
-        totals = (per_day[:, slot] * growth).sum(axis=1)
-        begun = np.clip((end - np.maximum(starts[active], begin)) / (end - begin), 0.0, 1.0)
-        out[active, k] += totals * begun
+            per_day = np.full((len(rec), days_c), np.nan)
+            per_day[active] = cfu[:, measured:].reshape(len(active), days_c, -1).sum(axis=2)
+            # by slot (calendar day modulo the cycle), not by measured order
+            by_slot = np.roll(per_day, day0 % days_c, axis=1)
+            cache[key] = by_slot
+            samples.append((day0, by_slot))
+        elif not samples or samples[-1][1] is not cache[key]:
+            samples.append((day0, cache[key]))
+    daily = _interpolate(samples, log_g, days_c, total_days)  # (rec, days)
+    out = np.zeros((len(rec), len(months)), dtype=np.float64)
+    for k, (_, offset, days) in enumerate(months):
+        first = offset // MINUTES_PER_DAY
+        minute = (np.arange(first, first + days) + 1) * MINUTES_PER_DAY  # each day's end
+        share = np.clip((minute[None, :] - starts[:, None]) / MINUTES_PER_DAY, 0.0, 1.0)
+        out[:, k] = (daily[:, first : first + days] * share).sum(axis=1)
     return np.rint(out).astype(np.int64)
+
+
+def _interpolate(
+    samples: Sequence[tuple[int, np.ndarray]], log_g: np.ndarray, days_c: int, total: int
+) -> np.ndarray:
+    """(statements, days) CFU-minutes per day from the samples (see _representative)."""
+    n = log_g.shape[0]
+    out = np.zeros((n, total), dtype=np.float64)
+    if not samples:
+        return out
+    day = np.arange(total)
+    for slot in range(days_c):
+        at = day[day % days_c == slot]
+        # the measured day of this slot in each sample, and its values
+        when = np.array([d0 + (slot - d0) % days_c for d0, _ in samples], dtype=np.float64)
+        vals = np.stack([v[:, slot] for _, v in samples], axis=1)  # (n, samples)
+        vals = _fill_inactive(vals)
+        for i in range(n):
+            inside = np.interp(at, when, vals[i])
+            before, after = at < when[0], at > when[-1]
+            inside[before] = vals[i, 0] * np.exp(log_g[i] * (at[before] - when[0]))
+            inside[after] = vals[i, -1] * np.exp(log_g[i] * (at[after] - when[-1]))
+            out[i, at] = inside
+    return out
+
+
+def _fill_inactive(vals: np.ndarray) -> np.ndarray:
+    """A statement not yet started in a sample takes its first active sample's value (its
+    days before the start are weighted 0 anyway)."""
+    out = vals.copy()
+    for i in range(out.shape[0]):
+        row = out[i]
+        seen = ~np.isnan(row)
+        if not seen.any():
+            row[:] = 0.0
+            continue
+        first = int(np.argmax(seen))
+        row[:first] = row[first]
+        # gaps later on cannot happen (a started statement stays started): no further fill
+    return out
 
 
 def _whole_months(
