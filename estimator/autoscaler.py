@@ -10,12 +10,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-PRESETS_FILE = Path(__file__).resolve().parent / "data" / "autoscaler_presets.yaml"
+PRESETS_FILE: Traversable = files("estimator") / "data" / "autoscaler_presets.yaml"
 DEFAULT_PRESET = "autopilot"
 
 
@@ -43,7 +45,7 @@ class Preset:
 
 
 @lru_cache(maxsize=2)
-def load_presets(path: Path = PRESETS_FILE) -> dict[str, Preset]:
+def load_presets(path: Traversable | Path = PRESETS_FILE) -> dict[str, Preset]:
     """Every preset by name, parameters in the data file's order."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     defs = {d["key"]: d for d in data["parameters"]}

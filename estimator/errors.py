@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 MAX_LINE_CHARS = 300
 """Longest line of an error message, whatever the input (a longer one is cut, marked)."""
@@ -36,6 +39,11 @@ class ScenarioError(EstimatorError):
 
 class PricingError(EstimatorError):
     """No price is known for the asked cloud and region."""
+
+
+class OutputError(EstimatorError):
+    """A file or folder the user named for output cannot be written: says which, and the fix.
+    (Files that cannot be read raise estimator.files.FileRefused.)"""
 
 
 class TrafficError(EstimatorError):
@@ -81,7 +89,7 @@ def _num(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "missing":

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
-PARAMETERS_FILE = Path(__file__).resolve().parent / "data" / "model_parameters.yaml"
+PARAMETERS_FILE: Traversable = files("estimator") / "data" / "model_parameters.yaml"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Parameter:
 
 
 @lru_cache(maxsize=2)
-def default_parameters(path: Path = PARAMETERS_FILE) -> tuple[Parameter, ...]:
+def default_parameters(path: Traversable | Path = PARAMETERS_FILE) -> tuple[Parameter, ...]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(
         Parameter(
@@ -61,7 +63,7 @@ class Parameters(Mapping[str, float]):
     def __getitem__(self, key: str) -> float:
         return self._values[key]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._values)
 
     def __len__(self) -> int:

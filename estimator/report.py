@@ -10,6 +10,7 @@ from typing import Any
 from estimator import projection_json
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell
+from estimator.formatting import duration
 
 MONEY_PLACES = Decimal("0.000001")
 
@@ -124,7 +125,7 @@ def render_table(est: Estimate) -> str:
             f"{s.cfu_minutes:,}",
             f"{s.avg_cfu:.1f}",
             str(s.peak_cfu),
-            _fmt_lag(s.max_lag_seconds),
+            duration(s.max_lag_seconds),
             _fmt_money(s.cost_usd),
         )
         for s in est.statements
@@ -179,16 +180,6 @@ def render_table(est: Estimate) -> str:
         lines.append("")
         lines += [f"! {s.name}: {s.error}" for s in errors]
     return "\n".join(lines) + "\n"
-
-
-def _fmt_lag(seconds: float) -> str:
-    if seconds <= 0:
-        return "0 s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 STATEMENT_CSV_COLUMNS = (

@@ -55,7 +55,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _refuse(
@@ -74,7 +74,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     f"nests lists and mappings more than {MAX_DEPTH} levels deep"
                     f"{_mark(self.peek_event())}",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -86,7 +86,7 @@ class _BoundedLoader(yaml.SafeLoader):
                 f"has an integer of {len(digits):,} digits{_mark(node)}; at most "
                 f"{MAX_INT_DIGITS} digits are accepted",
             )
-        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        return super().construct_yaml_int(node)
 
 
 _BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)

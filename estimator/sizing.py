@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from estimator.autoscaler import AutoscalerConfig
+from estimator.formatting import clock, duration
 from estimator.scenario import Scenario
 from estimator.simulate import UNLIMITED_POOL, StatementPlan, peak_need, simulate
 from estimator.sql import Classification
@@ -39,21 +40,6 @@ class Advice:
     statements: list[tuple[str, ...]]  # per statement, scenario order
     pools: dict[str, PoolAdvice]
     scenario: tuple[str, ...]
-
-
-def clock(minute: int, horizon_minutes: int) -> str:
-    """Minute of the horizon as a time of day ('14:05'), with the day past the first."""
-    day, rest = divmod(int(minute), 1440)
-    hhmm = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"day {day + 1} {hhmm}" if horizon_minutes > 1440 else hhmm
-
-
-def duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:,.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:,.1f} minutes"
-    return f"{seconds / 3600:,.1f} hours"
 
 
 def first_fit_decreasing(sizes: Mapping[str, int], capacity: int) -> list[list[str]]:
@@ -117,6 +103,7 @@ def _pool_advice(
         used = timeline.cfu[rows].sum(axis=0)
         advice: list[str] = []
         split: tuple[tuple[str, ...], ...] = ()
+        recommended: int | None
         if exhausted:
             peak, peaks = _unconstrained_peaks(plans, rows, m, params, cfg)
             recommended = _with_headroom(peak, headroom)

@@ -788,8 +788,8 @@ def _ddl_explanation(tree: exp.Expr) -> str:
         what = ", ".join(settings) or "session options"
         return f"Sets {what} for the statements after it: {tail}"
     if isinstance(tree, exp.Use):
-        kind = tree.args.get("kind")
-        what = f"{kind.name.lower()} " if kind is not None else ""
+        use_kind = tree.args.get("kind")
+        what = f"{use_kind.name.lower()} " if use_kind is not None else ""
         return f"Switches to {what}{tree.this.sql(dialect=_DIALECT)}: {tail}"
     if isinstance(tree, exp.Describe):
         return f"Describes {tree.this.sql(dialect=_DIALECT)}: {tail}"

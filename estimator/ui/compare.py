@@ -12,10 +12,10 @@ from estimator import charts
 from estimator.autoscaler import preset_names
 from estimator.errors import EstimatorError, ScenarioError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
+from estimator.formatting import money, money_delta, number
 from estimator.ui import compute, state
 from estimator.ui.feedback import guarded
-from estimator.ui.inputs import horizon_label
-from estimator.ui.results import money, number
 
 CURRENT = "Current workbench"
 PICK = "compare_pick"
@@ -173,7 +173,7 @@ def page() -> None:
             delta = None
             d = float(est.totals.monthly_cost_usd - base.totals.monthly_cost_usd)
             if est is not base and abs(d) >= 0.005:
-                delta = f"{'+' if d > 0 else '-'}{money(abs(d))} vs {base_name}"
+                delta = f"{money_delta(d)} vs {base_name}"
             elif est is not base:
                 delta = f"same as {base_name}"
             st.metric(

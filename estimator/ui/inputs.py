@@ -14,9 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from estimator import autoscaler as autoscaler_presets
+from estimator.errors import PricingError
 from estimator.examples import EXAMPLES
+from estimator.formatting import horizon as horizon_label
 from estimator.pricing import PriceQuote, known_regions, quote
-from estimator.scenario import MAX_HORIZON_MINUTES, Scenario, Statement
+from estimator.scenario import MAX_HORIZON_MINUTES, Statement
 from estimator.sql import Classification
 from estimator.ui import calibrate_ui, compute, projection_ui, state
 from estimator.ui.feedback import Slots
@@ -35,7 +37,6 @@ HORIZONS: tuple[int, ...] = (
     132480,
     MAX_HORIZON_MINUTES,
 )
-MAX_UI_HORIZON = 31 * 1440
 KIND_COLORS: dict[str, str] = {
     "ddl": "gray",
     "stateless": "green",
@@ -45,20 +46,6 @@ KIND_COLORS: dict[str, str] = {
 }
 CONSTANT = "constant rate"
 INLINE = "custom (inline)"
-
-
-def horizon_label(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        days = minutes // 1440
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} min"
-
-
-def supports(field: str) -> bool:
-    return field in Scenario.model_fields
 
 
 def statement_supports(field: str) -> bool:
@@ -156,7 +143,7 @@ def sidebar(slots: Slots) -> None:
         try:
             list_price = quote(cloud, region or "")
             st.caption(_price_caption(list_price))
-        except Exception:
+        except PricingError:
             st.caption("No list price known for this region: set your price below.")
         slots.add("pricing.region")
         slots.add("pricing.cloud")

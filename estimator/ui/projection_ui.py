@@ -13,6 +13,7 @@ import streamlit as st
 
 from estimator import charts
 from estimator.estimate import Estimate
+from estimator.formatting import money
 from estimator.labels import NONE_LABEL
 from estimator.projection import ONE_OFF, next_month
 from estimator.ui import state
@@ -29,10 +30,6 @@ EXPLAINER = (
 )
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}" if abs(value) >= 10 else f"${value:,.4f}"
-
-
 def settings(w: dict[str, Any], slots: Slots) -> None:
     """Sidebar: how many months to project and from which month."""
     current = w.get("projection") or {}
@@ -42,7 +39,7 @@ def settings(w: dict[str, Any], slots: Slots) -> None:
     for _ in range(MONTH_CHOICES - 1):
         starts.append(next_month(starts[-1]))
     labels = [d.strftime("%Y-%m") for d in starts]
-    chosen = current.get("start") or next_month(today).strftime("%Y-%m")
+    chosen = current.get("start") or next_month(today).strftime("%Y-%m")  # the default
     if chosen not in labels:
         labels.insert(0, chosen)
     mk = state.init_widget(state.wkey("projection_months"), int(current.get("months", 12)))
@@ -62,7 +59,9 @@ def settings(w: dict[str, Any], slots: Slots) -> None:
         key=sk,
         help="First calendar month of the projection; its first day is the profiles' minute 0.",
     )
-    w["projection"] = {"months": int(months), "start": str(start)}
+    default = next_month(today).strftime("%Y-%m")
+    if current or int(months) != 12 or start != default:
+        w["projection"] = {"months": int(months), "start": str(start)}
     slots.add("projection")
 
 
@@ -70,7 +69,7 @@ def explainer(est: Estimate) -> None:
     """One sentence next to the cost figures, and the estimate's cautions."""
     st.caption(EXPLAINER.format(hours=est.scenario.month_hours))
     if est.totals.one_off_cost_usd:
-        st.caption(f"One-off, billed once: {_money(float(est.totals.one_off_cost_usd))}.")
+        st.caption(f"One-off, billed once: {money(est.totals.one_off_cost_usd)}.")
     for caution in est.cautions:
         st.warning(caution, icon=":material/info:")
 

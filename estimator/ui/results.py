@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -10,8 +9,10 @@ import streamlit as st
 
 from estimator import charts
 from estimator.estimate import Estimate, StatementResult
-from estimator.ui import calibrate_ui, compute, projection_ui, share, state
-from estimator.ui.inputs import horizon_label, kind_badge
+from estimator.formatting import horizon as horizon_label
+from estimator.formatting import money, money_delta, number
+from estimator.ui import calibrate_ui, compute, pages, projection_ui, share, state
+from estimator.ui.inputs import kind_badge
 
 MIME = {
     "yaml": "application/x-yaml",
@@ -19,21 +20,6 @@ MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def money(value: Decimal | float) -> str:
-    """Dollars: cents, or tenths of a cent under $10 (Confluent's examples cost $0.0175)."""
-    v = float(value)
-    if v == 0:
-        return "$0"
-    if abs(v) < 10:
-        return f"${v:,.4f}"
-    return f"${v:,.2f}"
-
-
-def number(value: Decimal | float, places: int = 2) -> str:
-    v = float(value)
-    return f"{v:,.{places}f}".rstrip("0").rstrip(".") if places else f"{v:,.0f}"
 
 
 def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
@@ -56,9 +42,9 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         d = now[key] - previous[key]
         if abs(d) < 1e-9:
             return None
-        sign = "+" if d > 0 else "-"
-        text = money(abs(d)) if fmt == "money" else number(abs(d))
-        return f"{sign}{text}"
+        if fmt == "money":
+            return money_delta(d)
+        return ("+" if d > 0 else "-") + number(abs(d))
 
     horizon = horizon_label(est.scenario.horizon_minutes)
     top, bottom = st.columns(3), st.columns(3)
@@ -433,17 +419,16 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             "One row per statement: CFU-minutes, CFU-hours, cost, peak CFUs.",
         ),
     ]
-    if compute.xlsx_writer() is not None:
-        items.append(
-            (
-                "Workbook (xlsx)",
-                lambda: compute.workbook(text),
-                f"{slug}.xlsx",
-                MIME["xlsx"],
-                ":material/grid_on:",
-                "Every table of the estimate in a spreadsheet finance can reuse.",
-            )
+    items.append(
+        (
+            "Workbook (xlsx)",
+            lambda: compute.workbook(text),
+            f"{slug}.xlsx",
+            MIME["xlsx"],
+            ":material/grid_on:",
+            "Every table of the estimate in a spreadsheet finance can reuse.",
         )
+    )
     items.append(
         (
             "Per-minute timeline (CSV)",
@@ -487,9 +472,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
     if kept:
         st.caption(f"Kept: {', '.join(kept)}.")
         if st.button("Compare kept versions", icon=":material/compare_arrows:"):
-            from estimator.ui.pages import compare_page
-
-            st.switch_page(compare_page())
+            st.switch_page(pages.get("compare"))
 
 
 __all__ = ["assumptions", "exports", "kind_badge", "kpis", "results"]
