@@ -12,8 +12,10 @@ from estimator import billing, labels, projection, sizing
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.errors import TrafficError
+from estimator.labels import LabelGroup
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
+from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import StatementPlan, simulate
 from estimator.sql import Classification, classify_statement
@@ -96,9 +98,9 @@ class Estimate:
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
-    projection: projection.Projection | None = None  # months ahead, monthly from cycles
+    projection: Projection | None = None  # months ahead, monthly from cycles
     labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
-    by_label: dict[str, list[labels.LabelGroup]] = field(default_factory=dict)
+    by_label: dict[str, list[LabelGroup]] = field(default_factory=dict)
     cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
 
 
