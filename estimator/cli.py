@@ -210,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.actuals.command import add_reconcile_parser
 
     add_reconcile_parser(sub)
+    from estimator.storage.command import add_library_parser
+
+    add_library_parser(sub)
     return parser
 
 

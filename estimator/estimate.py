@@ -18,7 +18,7 @@ from estimator.pricing import PriceQuote, quote
 from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import StatementPlan, simulate
-from estimator.sql import Classification, classify_statement
+from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
 from estimator.traffic import statement_rates
 
@@ -104,7 +104,13 @@ class Estimate:
     cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
 
 
-def _classify(st: Statement, state_ttl: bool) -> Classification:
+def _catalog(scenario: Scenario) -> Catalog:
+    """The tables the scenario's own CREATE statements and calibration DDL define."""
+    ddl = scenario.calibration.ddl if scenario.calibration is not None else None
+    return Catalog.from_sql([ddl, *(st.sql for st in scenario.statements)])
+
+
+def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) -> Classification:
     if not st.sql.strip():
         return Classification(
             statement_type="unknown",
@@ -113,7 +119,7 @@ def _classify(st: Statement, state_ttl: bool) -> Classification:
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    return classify_statement(st.sql, state_ttl=state_ttl)
+    return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
 
 
 def _plan(
@@ -239,7 +245,8 @@ def simulation_setup(scenario: Scenario) -> SimulationSetup:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
-    classes = [_classify(st, bool(st.state_ttl)) for st in scenario.statements]
+    catalog = _catalog(scenario)
+    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
