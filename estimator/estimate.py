@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,10 +18,10 @@ from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
-from estimator.simulate import StatementPlan, simulate
+from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
 from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
-from estimator.traffic import statement_rates
+from estimator.traffic import statement_rates, statement_rates_window
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Estimate:
     hourly: tuple[HourBill, ...]
     hourly_by_statement: np.ndarray  # (statements, hours) CFU-minutes
     totals: Totals
-    timeline: Timeline
+    timeline: Timeline  # per minute when small, hourly aggregates otherwise (see Timeline)
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
@@ -131,10 +132,14 @@ def _plan(
     is_ddl = c.kind == "ddl"
     runnable = True
     rates = None
+    window = None
     has_rate = st.rps is not None or st.profile is not None
     if has_rate:
         try:
-            rates = statement_rates(scenario, st)
+            if len(scenario.statements) * scenario.horizon_minutes > PER_MINUTE_CELLS:
+                window = statement_rates_window(scenario, st)  # never the whole array
+            else:
+                rates = statement_rates(scenario, st)
         except TrafficError as exc:
             error = f"profile: {'; '.join(exc.problems)}"
             runnable = schedule is not None
@@ -166,6 +171,7 @@ def _plan(
         schedule=schedule,
         runnable=runnable,
         rates=rates,
+        rates_window=window,
     )
     return plan, tp, error
 
@@ -260,8 +266,11 @@ def simulation_setup(scenario: Scenario) -> SimulationSetup:
     )
 
 
-def estimate(scenario: Scenario) -> Estimate:
-    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
+def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
+
+    `on_piece` receives the per-minute simulation rows as they are produced (for a file: a
+    long horizon of many statements keeps only hourly aggregates in Estimate.timeline)."""
     price = quote(
         scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
     )
@@ -269,15 +278,18 @@ def estimate(scenario: Scenario) -> Estimate:
     setup = simulation_setup(scenario)
     params, cfg, classes, planned = setup.params, setup.autoscaler, setup.classes, setup.planned
     plans, pool_caps, sim_options = setup.plans, setup.pools, setup.options
-    timeline = simulate(plans, scenario.horizon_minutes, pools=pool_caps, **sim_options)
-    cfu = timeline.cfu
-    per_statement_minutes = cfu.sum(axis=1)
+    timeline = simulate(
+        plans, scenario.horizon_minutes, pools=pool_caps, on_piece=on_piece, **sim_options
+    )
+    per_statement_minutes = timeline.cfu_minutes()
+    peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
+    backlogs, lags = timeline.max_backlog(), timeline.max_lag_seconds()
+    exhausted, pending = timeline.minutes_in(POOL_EXHAUSTED), timeline.minutes_in(PENDING)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
         minutes = int(per_statement_minutes[i])
-        running = cfu[i] > 0
         statements.append(
             StatementResult(
                 name=st.name,
@@ -287,13 +299,13 @@ def estimate(scenario: Scenario) -> Estimate:
                 records_per_cfu_second=plans[i].records_per_cfu_second,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
-                peak_cfu=int(cfu[i].max(initial=0)),
-                avg_cfu=float(cfu[i][running].mean()) if running.any() else 0.0,
+                peak_cfu=int(peaks[i]),
+                avg_cfu=float(averages[i]),
                 error=planned[i][2],
-                max_backlog_records=float(timeline.backlog[i].max(initial=0.0)),
-                max_lag_seconds=float(timeline.lag_seconds[i].max(initial=0.0)),
-                exhausted_minutes=int((timeline.state[i] == POOL_EXHAUSTED).sum()),
-                pending_minutes=int((timeline.state[i] == PENDING).sum()),
+                max_backlog_records=float(backlogs[i]),
+                max_lag_seconds=float(lags[i]),
+                exhausted_minutes=int(exhausted[i]),
+                pending_minutes=int(pending[i]),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
             )
@@ -308,7 +320,7 @@ def estimate(scenario: Scenario) -> Estimate:
             PoolResult(
                 name=pool.name,
                 max_cfu=pool.max_cfu,
-                peak_cfu=billing.peak(cfu[rows]) if rows else 0,
+                peak_cfu=timeline.peak_of(rows, pool.name),
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
                 recommended_max_cfu=pool_advice.recommended_max_cfu,
@@ -317,7 +329,7 @@ def estimate(scenario: Scenario) -> Estimate:
             )
         )
 
-    by_hour = billing.hourly_cfu_minutes(cfu)
+    by_hour = timeline.hourly_cfu_minutes()
     hour_totals = by_hour.sum(axis=0)
     hourly = tuple(
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
@@ -338,7 +350,7 @@ def estimate(scenario: Scenario) -> Estimate:
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
         cost_usd=rate.cost(total_minutes),
-        peak_cfu=billing.peak(cfu),
+        peak_cfu=timeline.peak_of(list(range(len(plans)))),
         monthly_cost_usd=figures.monthly(everyone),
         annual_cost_usd=proj.annual_cost_usd,
         one_off_cost_usd=figures.one_off(everyone),

@@ -76,8 +76,8 @@ def _unconstrained_peaks(
         pools={sub[0].pool: UNLIMITED_POOL},
         autoscaler=cfg,
     )
-    peaks = {p.name: int(tl.cfu[j].max(initial=0)) for j, p in enumerate(sub)}
-    return int(tl.cfu.sum(axis=0).max(initial=0)), peaks
+    peaks = {p.name: int(tl.peak_cfu()[j]) for j, p in enumerate(sub)}
+    return tl.peak_of(list(range(len(sub))), sub[0].pool), peaks
 
 
 def _pool_advice(
@@ -99,23 +99,23 @@ def _pool_advice(
             continue
         states = timeline.state[rows]
         short = ((states == POOL_EXHAUSTED) | (states == PENDING)).any(axis=0)
-        exhausted = int(short.sum())
-        used = timeline.cfu[rows].sum(axis=0)
+        res = timeline.resolution_minutes  # hourly timelines: an upper bound, whole hours
+        exhausted = min(int(short.sum()) * res, m)
         advice: list[str] = []
         split: tuple[tuple[str, ...], ...] = ()
         recommended: int | None
         if exhausted:
             peak, peaks = _unconstrained_peaks(plans, rows, m, params, cfg)
             recommended = _with_headroom(peak, headroom)
-            first = int(np.argmax(short))
+            first = int(np.argmax(short)) * res
             advice.append(
                 f"Pool {pool.name} ran out of CFUs for {exhausted:,} minutes (first at "
                 f"{clock(first, m)}); its statements wanted up to {peak} CFUs: set max_cfu "
                 f"to {recommended}."
             )
         else:
-            peaks = {plans[i].name: int(timeline.cfu[i].max(initial=0)) for i in rows}
-            peak = int(used.max(initial=0))
+            peaks = {plans[i].name: int(timeline.peak_cfu()[i]) for i in rows}
+            peak = timeline.peak_of(rows, pool.name)
             recommended = _with_headroom(peak, headroom) if peak else None
         if recommended is not None and recommended > pool_limit:
             sizes = {name: _with_headroom(v, headroom) for name, v in peaks.items() if v > 0}
@@ -165,16 +165,16 @@ def _statement_advice(
         return out
     cfu = timeline.cfu[i]
     lag = timeline.lag_seconds[i]
-    rates = timeline.rps[i]
     per_cfu = plan.records_per_cfu_second
-    max_lag = float(lag.max(initial=0.0))
+    max_lag = float(timeline.max_lag_seconds()[i])
     warn_s = params["lag_warning_seconds"]
-    pending = int((timeline.state[i] == PENDING).sum())
-    exhausted = int((timeline.state[i] == POOL_EXHAUSTED).sum())
-    need = peak_need(rates, per_cfu, util)
-    peak_rps = float(rates.max(initial=0.0))
+    res = timeline.resolution_minutes  # 60 when the timeline is hourly
+    pending = int(timeline.minutes_in(PENDING)[i])
+    exhausted = int(timeline.minutes_in(POOL_EXHAUSTED)[i])
+    peak_rps = float(timeline.peak_rps()[i])
+    need = peak_need(np.array([peak_rps]), per_cfu, util)
     if pending:
-        first = int(np.argmax(timeline.state[i] == PENDING))
+        first = int(np.argmax(timeline.state[i] == PENDING)) * res
         out.append(
             f"{st.name} waited PENDING for {pending:,} minutes (first at {clock(first, m)}): "
             f"pool {st.pool} had no free CFU; its input queued up meanwhile."
@@ -208,7 +208,7 @@ def _statement_advice(
             "split its input across several statements."
         )
     if max_lag > warn_s:
-        at = int(np.argmax(lag))
+        at = int(np.argmax(lag)) * res
         out.append(
             f"{st.name} falls up to {duration(max_lag)} behind its input (at {clock(at, m)}), "
             f"above the {duration(warn_s)} warning line."
@@ -242,7 +242,7 @@ def advise(
     lagging = [
         st.name
         for i, st in enumerate(scenario.statements)
-        if float(timeline.lag_seconds[i].max(initial=0.0)) > params["lag_warning_seconds"]
+        if float(timeline.max_lag_seconds()[i]) > params["lag_warning_seconds"]
     ]
     if lagging:
         notes.append(

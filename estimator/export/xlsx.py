@@ -577,7 +577,7 @@ class _Builder:
 
     def per_minute(self) -> list[Worksheet]:
         est = self.est
-        rows = int(est.timeline.cfu.size)
+        rows = len(est.statements) * est.timeline.minutes
         if self.per_minute_sheets is None:
             ws = self.wb.create_sheet(PER_MINUTE)
             ws.column_dimensions["A"].width = 110
@@ -876,6 +876,7 @@ def _write(
         raise ValueError(f"rows_per_sheet: must be 1 to {PER_MINUTE_ROWS_PER_SHEET:,}")
     rows = int(est.timeline.cfu.size)
     wanted = rows <= PER_MINUTE_DEFAULT_ROWS if per_minute is None else per_minute
+    wanted = wanted and est.timeline.per_minute  # an hourly timeline: per_minute.csv
     sheets = _per_minute_sheets(rows, max_per_minute_rows if wanted else -1, rows_per_sheet)
     stamp = (now or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     builder = _Builder(est, stamp, sheets, per_minute_requested=bool(per_minute), hourly=hourly)
