@@ -9,7 +9,7 @@ PORT ?= 8501
 # PostgreSQL for the scenario library's tests (they start their own server).
 SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core poppler-utils postgresql
 
-.PHONY: run test bench lint format system-deps clean flink wheel
+.PHONY: run test bench lint format system-deps clean flink wheel model-bench model-fit fidelity
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,17 @@ test: lint system-deps flink
 
 bench: $(VENV)/.installed-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# The operator benchmark on real Flink (about 20 minutes on 2 cores; --quick: one minute),
+# the fit of model_parameters.yaml from it, and the model against measurements and publications.
+model-bench: $(VENV)/.installed-dev flink
+	$(BIN)/python bench/model/run.py $(ARGS)
+
+model-fit: $(VENV)/.installed-dev
+	$(BIN)/python bench/model/fit.py
+
+fidelity: $(VENV)/.installed-dev
+	$(BIN)/python bench/model/fidelity.py
 
 # Zero findings from each: ruff (lint and format), mypy (with the pydantic plugin), vulture.
 lint: $(VENV)/.installed-dev

@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,7 +100,7 @@ class Sampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
 
 
-async def session(browser, url: str, k: int, deadline: float, out: dict) -> None:
+async def session(browser: Any, url: str, k: int, deadline: float, out: dict[str, Any]) -> None:
     from playwright.async_api import expect
 
     own = f"sess{k}_"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -36,6 +37,8 @@ PALETTE: tuple[str, ...] = (
 )
 CAP_COLOR = "#1B2430"
 EXHAUSTED_COLOR = "rgba(225, 87, 89, 0.16)"
+RANGE_COLOR = "rgba(27, 36, 48, 0.55)"
+RANGE_FILL = "rgba(78, 121, 167, 0.13)"
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font_size": 12}
 FONT = "Inter, Source Sans Pro, Helvetica, Arial, sans-serif"
 
@@ -185,6 +188,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
                 row=r,
                 col=1,
             )
+        _range_band(fig, est, pool.name, axis, x, r)
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1] + axis.bucket / axis.divisor],
@@ -230,7 +234,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
     seen: set[str] = set()
     for trace in fig.data:
         group = trace.legendgroup
-        if group in {"exhausted", "cap"}:
+        if group in {"exhausted", "cap", "range"}:
             trace.showlegend = group not in seen
             seen.add(group)
     fig.update_annotations(font_size=13, xanchor="left", x=0)
@@ -240,6 +244,35 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
         margin={"r": 10, "t": 36},
     )
     return fig
+
+
+def _range_band(fig: go.Figure, est: Estimate, pool: str, axis: TimeAxis, x: Any, row: int) -> None:
+    """The pool's CFUs in the low-cost and the high-cost runs (estimator.uncertainty), as a
+    shaded band around the stacked expected CFUs."""
+    rng = est.range
+    names = [p.name for p in rng.pools] if rng is not None else []
+    if rng is None or pool not in names or rng.cfu_low.size == 0:
+        return
+    k = names.index(pool)
+    low = bucket_mean(rng.cfu_low[k : k + 1], axis.bucket)[0]
+    high = bucket_mean(rng.cfu_high[k : k + 1], axis.bucket)[0]
+    for y, name, fill in ((high, "range high", None), (low, "range low", "tonexty")):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name="range (low - high)" if fill else name,
+                mode="lines",
+                line={"width": 0.8, "color": RANGE_COLOR, "dash": "dot", "shape": "hv"},
+                fill=fill,
+                fillcolor=RANGE_FILL,
+                hovertemplate=f"{name}: %{{y:.2f}} CFU",
+                legendgroup="range",
+                showlegend=bool(fill),
+            ),
+            row=row,
+            col=1,
+        )
 
 
 def _rows(est: Estimate, names: Sequence[str] | None) -> list[int]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing, labels, projection, sizing
+from estimator import billing, labels, projection, sizing, uncertainty
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.errors import TrafficError
@@ -32,6 +32,9 @@ class Assumption:
     unit: str
     source: str
     overridden: bool = False
+    low: str = ""  # the parameter's range ("" when it has none)
+    high: str = ""
+    range_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Estimate:
     labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
     by_label: dict[str, list[LabelGroup]] = field(default_factory=dict)
     cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
+    range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
 
 
 def _catalog(scenario: Scenario) -> Catalog:
@@ -214,7 +218,17 @@ def _assumptions(
         ),
     ]
     rows += [
-        Assumption(p.key, p.label, f"{p.value:g}", p.unit, p.source, p.overridden)
+        Assumption(
+            p.key,
+            p.label,
+            f"{p.value:g}",
+            p.unit,
+            p.source,
+            p.overridden,
+            f"{p.low_value:g}" if p.has_range else "",
+            f"{p.high_value:g}" if p.has_range else "",
+            p.range_source,
+        )
         for p in params.rows
     ]
     rows += [
@@ -278,6 +292,17 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     setup = simulation_setup(scenario)
     params, cfg, classes, planned = setup.params, setup.autoscaler, setup.classes, setup.planned
     plans, pool_caps, sim_options = setup.plans, setup.pools, setup.options
+
+    def run(p: list[StatementPlan]) -> Timeline:
+        return simulate(
+            p,
+            scenario.horizon_minutes,
+            pools=pool_caps,
+            ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+            max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+            autoscaler=cfg,
+        )
+
     timeline = simulate(
         plans, scenario.horizon_minutes, pools=pool_caps, on_piece=on_piece, **sim_options
     )
@@ -358,6 +383,25 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     labelled = tuple(
         labels.effective(st.labels, scenario.pool(st.pool).labels) for st in scenario.statements
     )
+    pool_rows = [
+        (p.name, [i for i, st in enumerate(scenario.statements) if st.pool == p.name])
+        for p in scenario.pools
+    ]
+    spread = uncertainty.estimate_range(
+        scenario.statements,
+        classes,
+        plans,
+        params,
+        run=lambda p: _minutes_by_pool(run(p), pool_rows),
+        expected_minutes=per_statement_minutes,
+        expected_cfu=_minutes_by_pool(timeline, pool_rows)[1],
+        pools=pool_rows,
+        rate=rate,
+        monthly_cost_usd=totals.monthly_cost_usd,
+        annual_cost_usd=totals.annual_cost_usd,
+        horizon_minutes=scenario.horizon_minutes,
+        month_hours=scenario.month_hours,
+    )
     return Estimate(
         scenario=scenario,
         price=price,
@@ -375,4 +419,17 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         labels=labelled,
         by_label=labels.roll_up(labelled, figures),
         cautions=proj.cautions,
+        range=spread,
     )
+
+
+def _minutes_by_pool(
+    tl: Timeline, pool_rows: list[tuple[str, list[int]]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-statement CFU-minutes, and per-pool CFUs per time step (for the range)."""
+    cfu = tl.cfu
+    by_pool = np.zeros((len(pool_rows), cfu.shape[1]), dtype=np.int64)
+    for k, (_, rows) in enumerate(pool_rows):
+        if rows:
+            by_pool[k] = cfu[rows].sum(axis=0)
+    return tl.cfu_minutes(), by_pool

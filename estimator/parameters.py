@@ -1,4 +1,12 @@
-"""Model parameters: defaults with unit and source (data/model_parameters.yaml), overrides."""
+"""Model parameters: defaults with unit, source and range (data/model_parameters.yaml), overrides.
+
+Each parameter has an expected `value` and a `low` and `high` (the spread of the measurements
+or of the published figures it comes from; equal to `value` for facts and settings).
+`Parameters.low()`, `.expected()` and `.high()` give the set of every parameter at that bound;
+`Parameters.varied({key: value})` one set with chosen values (estimator.uncertainty combines
+them into the estimate's range). A scenario override pins a parameter: its range collapses to
+the value given.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +17,13 @@ from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
 PARAMETERS_FILE: Traversable = files("estimator") / "data" / "model_parameters.yaml"
+
+Bound = Literal["low", "expected", "high"]
 
 
 @dataclass(frozen=True)
@@ -23,21 +34,52 @@ class Parameter:
     unit: str
     source: str
     overridden: bool = False
+    low: float | None = None  # None: no range (a fact or a setting): the value itself
+    high: float | None = None
+    range_source: str = ""
+
+    @property
+    def low_value(self) -> float:
+        return self.value if self.low is None else self.low
+
+    @property
+    def high_value(self) -> float:
+        return self.value if self.high is None else self.high
+
+    @property
+    def has_range(self) -> bool:
+        return self.low_value != self.value or self.high_value != self.value
+
+    def at(self, bound: Bound) -> float:
+        if bound == "low":
+            return self.low_value
+        if bound == "high":
+            return self.high_value
+        return self.value
+
+
+def _row(r: Mapping[str, object]) -> Parameter:
+    value = float(r["value"])  # type: ignore[arg-type]
+    low = float(r["low"]) if r.get("low") is not None else None  # type: ignore[arg-type]
+    high = float(r["high"]) if r.get("high") is not None else None  # type: ignore[arg-type]
+    if (low is not None and low > value) or (high is not None and high < value):
+        raise ValueError(f"model parameter {r['key']}: needs low <= value <= high")
+    return Parameter(
+        key=str(r["key"]),
+        label=str(r["label"]),
+        value=value,
+        unit=str(r["unit"]),
+        source=str(r["source"]),
+        low=low,
+        high=high,
+        range_source=str(r.get("range_source") or ""),
+    )
 
 
 @lru_cache(maxsize=2)
 def default_parameters(path: Traversable | Path = PARAMETERS_FILE) -> tuple[Parameter, ...]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(
-        Parameter(
-            key=r["key"],
-            label=r["label"],
-            value=float(r["value"]),
-            unit=r["unit"],
-            source=r["source"],
-        )
-        for r in rows
-    )
+    return tuple(_row(r) for r in rows)
 
 
 def known_keys() -> list[str]:
@@ -47,18 +89,34 @@ def known_keys() -> list[str]:
 class Parameters(Mapping[str, float]):
     """Parameter values by key (defaults with the scenario's overrides applied)."""
 
-    def __init__(self, overrides: Mapping[str, float] | None = None) -> None:
-        overrides = dict(overrides or {})
-        unknown = sorted(set(overrides) - set(known_keys()))
-        if unknown:
-            raise KeyError(", ".join(unknown))
-        self.rows: tuple[Parameter, ...] = tuple(
-            replace(p, value=float(overrides[p.key]), overridden=True, source="scenario override")
-            if p.key in overrides
-            else p
-            for p in default_parameters()
-        )
-        self._values = {p.key: p.value for p in self.rows}
+    def __init__(
+        self,
+        overrides: Mapping[str, float] | None = None,
+        *,
+        _rows: tuple[Parameter, ...] | None = None,
+        _values: Mapping[str, float] | None = None,
+    ) -> None:
+        if _rows is None:
+            overrides = dict(overrides or {})
+            unknown = sorted(set(overrides) - set(known_keys()))
+            if unknown:
+                raise KeyError(", ".join(unknown))
+            _rows = tuple(
+                replace(
+                    p,
+                    value=float(overrides[p.key]),
+                    overridden=True,
+                    source="scenario override",
+                    low=None,
+                    high=None,
+                    range_source="",
+                )
+                if p.key in overrides
+                else p
+                for p in default_parameters()
+            )
+        self.rows: tuple[Parameter, ...] = _rows
+        self._values = dict(_values) if _values is not None else {p.key: p.value for p in _rows}
 
     def __getitem__(self, key: str) -> float:
         return self._values[key]
@@ -68,6 +126,30 @@ class Parameters(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def row(self, key: str) -> Parameter:
+        return next(p for p in self.rows if p.key == key)
+
+    def ranged(self) -> tuple[Parameter, ...]:
+        """The parameters that have a range (low or high differs from the value)."""
+        return tuple(p for p in self.rows if p.has_range)
+
+    def varied(self, values: Mapping[str, float]) -> Parameters:
+        """The same parameters with some values replaced (rows, sources and ranges kept)."""
+        return Parameters(_rows=self.rows, _values={**self._values, **values})
+
+    def at(self, bound: Bound) -> Parameters:
+        """Every parameter at its low, expected or high value."""
+        return Parameters(_rows=self.rows, _values={p.key: p.at(bound) for p in self.rows})
+
+    def low(self) -> Parameters:
+        return self.at("low")
+
+    def expected(self) -> Parameters:
+        return self.at("expected")
+
+    def high(self) -> Parameters:
+        return self.at("high")
 
 
 RANGES_FILE = Path(__file__).resolve().parent / "data" / "parameter_ranges.yaml"

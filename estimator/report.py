@@ -7,7 +7,7 @@ import io
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from estimator import projection_json
+from estimator import projection_json, range_report
 from estimator.estimate import Estimate
 from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
 from estimator.formatting import duration
@@ -38,6 +38,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             "monthly_cost_usd": money(t.monthly_cost_usd),
             "annual_cost_usd": money(t.annual_cost_usd),
             "one_off_cost_usd": money(t.one_off_cost_usd),
+            **range_report.totals_fields(est, money),
         },
         "statements": [
             {
@@ -58,6 +59,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "pending_minutes": s.pending_minutes,
                 "advice": list(s.advice),
                 **projection_json.statement_extras(est, i),
+                **range_report.statement_fields(est, i, money),
             }
             for i, s in enumerate(est.statements)
         ],
@@ -71,8 +73,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "recommended_max_cfu": p.recommended_max_cfu,
                 "exhausted_minutes": p.exhausted_minutes,
                 "advice": list(p.advice),
+                **range_report.pool_fields(est, i, money),
             }
-            for p in est.pools
+            for i, p in enumerate(est.pools)
         ],
         "hourly": [
             {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
@@ -84,6 +87,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         "cautions": list(est.cautions),
         "autoscaler": est.autoscaler,
         "advice": list(est.advice),
+        "range_drivers": range_report.drivers(est, money),
         "assumptions": [
             {
                 "key": a.key,
@@ -92,6 +96,8 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "unit": a.unit,
                 "source": a.source,
                 "overridden": a.overridden,
+                "low": a.low,
+                "high": a.high,
             }
             for a in est.assumptions
         ],
@@ -118,7 +124,8 @@ def render_table(est: Estimate) -> str:
         f"Horizon: {est.scenario.horizon_minutes} minutes",
         "",
     ]
-    header = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU", "max lag", "cost")
+    header: tuple[str, ...] = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU")
+    header += ("max lag", "cost", "cost range")
     rows = [
         (
             s.name,
@@ -129,14 +136,18 @@ def render_table(est: Estimate) -> str:
             str(s.peak_cfu),
             duration(s.max_lag_seconds),
             _fmt_money(s.cost_usd),
+            range_report.cost_cell(est, i, _fmt_money),
         )
-        for s in est.statements
+        for i, s in enumerate(est.statements)
     ]
-    rows.append(
-        ("TOTAL", "", "", f"{t.cfu_minutes:,}", "", str(t.peak_cfu), "", _fmt_money(t.cost_usd))
-    )
+    total_range = ""
+    if est.range is not None:
+        tr = est.range.totals
+        total_range = f"{_fmt_money(tr.cost_usd_low)}-{_fmt_money(tr.cost_usd_high)}"
+    total = ("TOTAL", "", "", f"{t.cfu_minutes:,}", "", str(t.peak_cfu), "")
+    rows.append((*total, _fmt_money(t.cost_usd), total_range))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 7}
+    numeric = {3, 4, 5, 6, 7, 8}
 
     def fmt(r: tuple[str, ...]) -> str:
         return "  ".join(
@@ -155,6 +166,7 @@ def render_table(est: Estimate) -> str:
         f"Monthly ({est.scenario.month_hours:g} h, recurring): {_fmt_money(t.monthly_cost_usd)}",
         f"Annual (projection's first 12 months): {_fmt_money(t.annual_cost_usd)}",
         f"One-off (billed once): {_fmt_money(t.one_off_cost_usd)}",
+        *range_report.table_lines(est, _fmt_money),
     ]
     lines += projection_json.text_lines(est)
     for p in est.pools:

@@ -394,22 +394,6 @@ def simulate_pieces(
         yield Piece(lo, hi, names, plan_pools, rps, capacity, cfu, backlog, lag, state)
 
 
-def pieces_of(timeline: Timeline, pools: Sequence[str]) -> Iterator[Piece]:
-    """A per-minute Timeline as one Piece (so consumers of pieces read either)."""
-    yield Piece(
-        0,
-        timeline.minutes,
-        timeline.names,
-        tuple(pools),
-        timeline.rps,
-        timeline.capacity,
-        timeline.cfu,
-        timeline.backlog,
-        timeline.lag_seconds,
-        timeline.state,
-    )
-
-
 def _hourly_timeline(
     plans: Sequence[StatementPlan],
     pieces: Iterator[Piece],

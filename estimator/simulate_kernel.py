@@ -17,6 +17,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
@@ -198,7 +199,7 @@ def new_state(
     align: bool,
     initial_cfu: int,
     fixed: bool,
-) -> tuple:  # type: ignore[type-arg]
+) -> tuple[Any, ...]:
     """The simulation's state before minute 0, carried from piece to piece of the horizon.
 
     peak: each statement's highest input rate over the horizon (the fixed preset sizes by it).
@@ -265,7 +266,7 @@ def run_chunk(
     max_scale_down_factor: float,
     align: bool,
     fixed: bool,
-    carried: tuple,  # type: ignore[type-arg]
+    carried: tuple[Any, ...],
     cfu: np.ndarray,
     state: np.ndarray,
     backlog: np.ndarray,

@@ -32,7 +32,6 @@ class StatementSeries:
     pool_id: str | None
     cfu: np.ndarray  # CFUs per minute; 0 when not running
     records_in: np.ndarray  # records read in the minute; NaN when unknown
-    records_out: np.ndarray
     pending: np.ndarray  # records behind at the minute; NaN when unknown
     metrics: frozenset[str]  # metric keys with at least one point
     filled_minutes: int = 0  # minutes held over short gaps
@@ -154,7 +153,6 @@ def build_grid(readout: Readout, minutes: int, start: float | None = None) -> Gr
             pool_id=votes.most_common(1)[0][0] if votes else None,
             cfu=np.nan_to_num(cfu, nan=0.0),
             records_in=row("records_in"),
-            records_out=row("records_out"),
             pending=pending,
             metrics=has,
             filled_minutes=filled,

@@ -243,7 +243,7 @@ def calibrate(
     statements: Sequence[str] | None = None,
     *,
     rows: int = DEFAULT_ROWS,
-    backend: Backend = "hashmap",
+    backend: Backend = "rocksdb",
     progress: ProgressCallback | None = None,
     settings: CalibrationSettings | None = None,
     repeats: int = DEFAULT_REPEATS,

@@ -61,9 +61,8 @@ def add_calibrate_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--state-backend",
         choices=BACKENDS,
         default=DEFAULT_BACKEND,
-        help=f"state backend of the local run (default {DEFAULT_BACKEND}); Confluent keeps "
-        "large state "
-        "on disk, so rocksdb is closer for statements with big state",
+        help=f"state backend of the local run (default {DEFAULT_BACKEND}, as the model's "
+        "operator costs: Confluent keeps state on disk); hashmap keeps it on the JVM heap",
     )
     p.add_argument("--repeats", type=_positive, default=2, help="runs of each; the fastest counts")
     p.add_argument(

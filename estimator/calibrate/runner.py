@@ -17,6 +17,7 @@ Seconds are a job's net runtime (JobExecutionResult); CPU seconds are the JVM's 
 time over the job (every thread), which other processes on the machine barely disturb.
 
 Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": int,
+"config": {"table.exec.mini-batch.enabled": "true", ...} (optional, more Flink settings),
 "time_limit_s": float, "jobs": [{"name", "pass_through": [query], "queries": [query],
 "sizes": [{"rows": int, "setup": [sql], "teardown": [sql]}]}]}. For each size, the setup
 creates the generated sources with that many rows; the pass-through queries, then the
@@ -94,6 +95,8 @@ def _settings(spec: dict[str, Any]) -> Any:
     config.set_string("state.backend.type", spec.get("backend", "hashmap"))
     config.set_string("taskmanager.memory.managed.size", f"{spec.get('managed_memory_mb', 1024)}m")
     config.set_string("rest.bind-port", "0")
+    for key, value in (spec.get("config") or {}).items():  # e.g. table.exec.mini-batch.*
+        config.set_string(str(key), str(value))
     return EnvironmentSettings.new_instance().in_streaming_mode().with_configuration(config).build()
 
 
@@ -167,6 +170,8 @@ def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: flo
                         ("pass", job["pass_through"]),
                         ("statement", job["queries"]),
                     ):
+                        if not queries:  # measured by another job of the same run
+                            continue
                         seconds, cpu = run_job(t_env, queries, time_limit)
                         runs.append(
                             {"rows": size["rows"], "phase": phase, "seconds": seconds, "cpu": cpu}

@@ -138,6 +138,93 @@ PER_MINUTE_COLUMNS: tuple[PerMinuteColumn, ...] = (
 # --------------------------------------------------------------------------- cell helpers
 
 
+RANGE_HEADERS = [
+    ("CFU-minutes low", 12),
+    ("CFU-minutes high", 12),
+    ("Cost low (USD)", 13),
+    ("Cost high (USD)", 13),
+]
+
+
+def _range_cells(ws: Worksheet, r: int, col: dict[str, int], sr: Any) -> None:
+    """A statement's low / high CFU-minutes (editable inputs) and their costs (formulas)."""
+    for label, value in (
+        ("CFU-minutes low", sr.cfu_minutes_low),
+        ("CFU-minutes high", sr.cfu_minutes_high),
+    ):
+        cell = put_value(
+            ws,
+            r,
+            col[label],
+            value,
+            number_format=FMT_INT,
+            font=INPUT_FONT,
+            fill=INPUT_FILL,
+            border=INPUT_BORDER,
+        )
+        cell.comment = _comment(
+            "Editable. From the estimator's range (every model parameter at its cheap or its "
+            "expensive end); the cost beside it is a formula."
+        )
+    for label, source in (
+        ("Cost low (USD)", "CFU-minutes low"),
+        ("Cost high (USD)", "CFU-minutes high"),
+    ):
+        ref = f"{get_column_letter(col[source])}{r}"
+        put_formula(ws, r, col[label], _cost(ref), number_format=FMT_MONEY_FINE)
+
+
+def _range_summary(ws: Worksheet, r: int, statements: int) -> int:
+    """The range of the totals: sums of the Statements sheet's low / high columns (formulas)."""
+    put_text(
+        ws,
+        r,
+        1,
+        "Range (formulas over the Statements sheet's low / high columns)",
+        font=SECTION_FONT,
+    )
+    first = 25 + 1  # the range columns follow SQL on the Statements sheet
+    last_row = statements + 1
+    for k, bound in enumerate(("low", "high")):
+        minutes_col = get_column_letter(first + k)
+        cost_col = get_column_letter(first + 2 + k)
+        rows = [
+            (
+                f"CFU-minutes, {bound}",
+                f"=SUM({STATEMENTS}!{minutes_col}2:{minutes_col}{last_row})",
+                FMT_INT,
+            ),
+            (
+                f"Cost over the horizon, {bound} (USD)",
+                f"=SUM({STATEMENTS}!{cost_col}2:{cost_col}{last_row})",
+                FMT_MONEY,
+            ),
+            (
+                f"Monthly cost, {bound} (USD)",
+                f"=B{{cost}}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
+                FMT_MONEY,
+            ),
+            (f"Annual cost, {bound} (USD)", "=12*B{monthly}", FMT_MONEY),
+        ]
+        cost_row = r + 2
+        for j, (label, formula, fmt) in enumerate(rows):
+            r += 1
+            formula = formula.replace("{cost}", str(cost_row)).replace("{monthly}", str(r - 1))
+            put_text(ws, r, 1, label, font=TOTAL_FONT)
+            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            if j == 0:
+                put_text(
+                    ws,
+                    r,
+                    3,
+                    "Every model parameter at its "
+                    + ("cheap" if bound == "low" else "expensive")
+                    + " end (see Assumptions: Low, High).",
+                    font=NOTE_FONT,
+                )
+    return r
+
+
 # --------------------------------------------------------------------------- the builder
 
 
@@ -332,6 +419,8 @@ class _Builder:
         put_text(ws, r, 1, "Peak CFUs in any one minute", font=TOTAL_FONT)
         put_value(ws, r, 2, est.totals.peak_cfu, number_format=FMT_INT, font=TOTAL_FONT)
         put_text(ws, r, 3, "From the simulation; the inputs do not change it.", font=NOTE_FONT)
+        if est.range is not None:
+            r = _range_summary(ws, r + 2, len(est.statements))
 
         r += 2
         put_text(ws, r, 1, "How to read this workbook", font=SECTION_FONT)
@@ -389,6 +478,7 @@ class _Builder:
             ("Error", 40),
             ("Explanation", 50),
             ("SQL", 80),
+            *RANGE_HEADERS,
         ]
         _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
         col = {h: j for j, (h, _) in enumerate(headers, start=1)}
@@ -454,6 +544,8 @@ class _Builder:
             put_text(ws, r, col["Error"], s.error or "", alignment=WRAP)
             put_text(ws, r, col["Explanation"], c.explanation, alignment=TOP)
             put_text(ws, r, col["SQL"], st.sql.strip() if st else "", alignment=TOP)
+            if est.range is not None:
+                _range_cells(ws, r, col, est.range.statements[i])
         _finish_table(ws, 1, len(headers), len(est.statements) + 1, "C2")
 
     # ------------------------------------------------------------------ Hourly
@@ -653,11 +745,17 @@ class _Builder:
             ("Unit", 22),
             ("Source", 90),
             ("Overridden", 10),
+            ("Low", 12),
+            ("High", 12),
+            ("Source of the range", 60),
         ]
         _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
         r = 1
         for a in est.assumptions:
             r += 1
+            put_value(ws, r, 7, _number_or_text(a.low) if a.low else None)
+            put_value(ws, r, 8, _number_or_text(a.high) if a.high else None)
+            put_text(ws, r, 9, a.range_source)
             put_text(ws, r, 1, a.key)
             put_text(ws, r, 2, a.label)
             put_value(ws, r, 3, _number_or_text(a.value))

@@ -11,7 +11,7 @@ from estimator import charts
 from estimator.estimate import Estimate, StatementResult
 from estimator.formatting import horizon as horizon_label
 from estimator.formatting import money, money_delta, number
-from estimator.ui import calibrate_ui, compute, pages, projection_ui, share, state
+from estimator.ui import calibrate_ui, compute, pages, projection_ui, range_ui, share, state
 from estimator.ui.inputs import kind_badge
 
 MIME = {
@@ -107,6 +107,7 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         "(statements held back by MAX_CFU) at some point of the horizon.",
     )
     projection_ui.explainer(est)
+    range_ui.kpi_range(est, money)
     return now
 
 
@@ -158,13 +159,14 @@ def statements_table(est: Estimate) -> None:
             "Peak CFUs": s.peak_cfu,
             "CFU-minutes": s.cfu_minutes,
             "Cost": float(s.cost_usd),
+            **range_ui.statement_columns(est, i),
             "Share of cost": float(s.cost_usd) / total,
             "Max lag (s)": round(s.max_lag_seconds, 1),
             "Status": "not estimated: " + s.error
             if s.error
             else ("ok" if not s.advice else s.advice[0]),
         }
-        for s in est.statements
+        for i, s in enumerate(est.statements)
     ]
     st.dataframe(
         pd.DataFrame(rows).sort_values("Cost", ascending=False),
@@ -179,6 +181,8 @@ def statements_table(est: Estimate) -> None:
             ),
             "CFU-minutes": st.column_config.NumberColumn(format="localized"),
             "Cost": st.column_config.NumberColumn(format="dollar", help="Over the horizon."),
+            "Cost low": st.column_config.NumberColumn(format="dollar"),
+            "Cost high": st.column_config.NumberColumn(format="dollar"),
             "Share of cost": st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0
             ),
@@ -299,6 +303,8 @@ def assumptions(est: Estimate) -> None:
         {
             "Assumption": a.label,
             "Value": a.value,
+            "Low": a.low,
+            "High": a.high,
             "Unit": a.unit,
             "Source": a.source,
             "Overridden": a.overridden,
@@ -311,7 +317,7 @@ def assumptions(est: Estimate) -> None:
         hide_index=True,
         width="stretch",
         height=min(36 * (len(rows) + 1) + 4, 1200),
-        column_order=["Assumption", "Value", "Unit", "Overridden", "Source", "Key"],
+        column_order=["Assumption", "Value", "Low", "High", "Unit", "Overridden", "Source", "Key"],
         column_config={
             "Assumption": st.column_config.TextColumn(width="medium"),
             "Value": st.column_config.TextColumn(width="small"),

@@ -131,7 +131,7 @@ def test_apply_writes_overrides_the_estimate_uses(measured: dict) -> None:
         assert by_name[name]["records_per_cfu_second_source"].startswith(
             "measured on local Apache Flink 2.3.0, "
         )
-        assert by_name[name]["records_per_cfu_second_source"].endswith(", hashmap")
+        assert by_name[name]["records_per_cfu_second_source"].endswith(", rocksdb")  # the default
     for name in UNRUNNABLE:
         assert "records_per_cfu_second" not in by_name[name]
     assert data["calibration"] == measured["raw"]["calibration"]  # kept as written
@@ -174,3 +174,33 @@ def test_command_interrupted_leaves_no_jvm(tmp_path: Path) -> None:
 
 def test_java_is_on_path() -> None:
     assert shutil.which("java")
+
+
+def test_model_bench_quick_subset_measures_on_rocksdb(tmp_path: Path) -> None:
+    """`make model-bench ARGS=--quick`: the operator benchmark's subset (here, so it never runs
+    beside another JVM of the suite) writes its table with everything each figure needs."""
+    import csv
+
+    out = tmp_path / "quick.csv"
+    bench = HERE.parents[1] / "bench" / "model" / "run.py"
+    proc = subprocess.run(
+        [sys.executable, str(bench), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = {r["case"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {"filter_project_cheap", "group_by"}
+    for r in rows.values():
+        assert r["backend"] == "rocksdb" and r["mini_batch"] == "off"
+        assert r["flink_version"] == "2.3.0" and r["date"] and r["machine"]
+        assert "managed memory 1024 MB" in r["settings"]
+        assert int(r["repeats"]) == 2 and len(r["op_us_runs"].split(";")) == 2
+        assert float(r["op_us_min"]) <= float(r["op_us_median"]) <= float(r["op_us_max"])
+    # A keyed aggregation on RocksDB costs more per record than a cheap filter+projection.
+    assert float(rows["group_by"]["op_us_median"]) > float(
+        rows["filter_project_cheap"]["op_us_median"]
+    )
+    assert _our_javas() == set() and _our_runners() == set()

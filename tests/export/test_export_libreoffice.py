@@ -215,3 +215,33 @@ def test_workbook_opens_cleanly(recalculated: Recalculated, hostile_est: Estimat
         with zipfile.ZipFile(path) as z:
             charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
             assert len(charts) == 2, (path.name, charts)
+
+
+def _summary_value(wb: Workbook, label: str) -> Decimal:
+    ws = wb["Summary"]
+    for row in ws.iter_rows(min_col=1, max_col=2):
+        if row[0].value == label:
+            return Decimal(repr(row[1].value))
+    raise AssertionError(f"no row {label!r} on Summary")
+
+
+def test_recalculated_range_equals_the_estimators(
+    recalculated: Recalculated, hostile_est: Estimate
+) -> None:
+    wb, r = recalculated.hostile, hostile_est.range
+    assert r is not None
+    t = r.totals
+    assert _summary_value(wb, "CFU-minutes, low") == t.cfu_minutes_low
+    assert _summary_value(wb, "CFU-minutes, high") == t.cfu_minutes_high
+    _assert_cents(_summary_value(wb, "Cost over the horizon, low (USD)"), t.cost_usd_low, "low")
+    _assert_cents(_summary_value(wb, "Cost over the horizon, high (USD)"), t.cost_usd_high, "hi")
+    _assert_cents(_summary_value(wb, "Monthly cost, low (USD)"), t.monthly_cost_usd_low, "m low")
+    _assert_cents(_summary_value(wb, "Annual cost, high (USD)"), t.annual_cost_usd_high, "a hi")
+    # The low / high CFU-minutes are editable inputs; the price re-prices them.
+    price = recalculated.price
+    rate = Rate(NEW_PRICE, hostile_est.rate.discount_pct)
+    _assert_cents(
+        _summary_value(price, "Cost over the horizon, high (USD)"),
+        rate.cost(t.cfu_minutes_high),
+        "repriced high",
+    )

@@ -40,7 +40,8 @@ INPUTS = {"Price", "Discount", "MonthHours"}
 TOTALS = {"TotalCFUMinutes", "TotalCFUHours", "TotalCost", "MonthlyCost", "AnnualCost"}
 BUDGET_WORDS = {"Daily", "Monthly", "Projection", "CycleMinutes", "CycleCFUMinutes"}
 BUDGET_WORDS |= {"OneOffCFUMinutes", "SUMPRODUCT", "EXACT", "LEN"}
-FORMULA_WORDS = {"SUM", "IF", "Hourly", "HorizonMinutes", *INPUTS, *TOTALS, *BUDGET_WORDS}
+FORMULA_WORDS = {"SUM", "IF", "Hourly", "Statements", "HorizonMinutes", *INPUTS, *TOTALS}
+FORMULA_WORDS |= BUDGET_WORDS
 CELL_REF = r"\$?[A-Z]{1,3}\$?[0-9]+"
 
 
@@ -114,7 +115,8 @@ def test_totals_are_formulas_over_hourly_and_inputs(hostile_wb: Workbook) -> Non
 def test_statements_sheet(hostile_wb: Workbook, hostile_est: Estimate) -> None:
     ws = hostile_wb["Statements"]
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:Y{len(hostile_est.statements) + 1}"
+    # 25 columns, then the range: CFU-minutes low / high (inputs), cost low / high (formulas)
+    assert ws.auto_filter.ref == f"A1:AC{len(hostile_est.statements) + 1}"
     cost = _column(ws, "Cost (USD)")
     minutes = _column(ws, "CFU-minutes")
     for i, s in enumerate(hostile_est.statements):
@@ -130,6 +132,11 @@ def test_statements_sheet(hostile_wb: Workbook, hostile_est: Estimate) -> None:
         )
     sql_col = _column(ws, "SQL")
     assert ws.cell(len(hostile_est.statements) + 1, sql_col).value == HOSTILE_SQL
+    assert hostile_est.range is not None
+    for i, sr in enumerate(hostile_est.range.statements):
+        assert ws.cell(i + 2, _column(ws, "CFU-minutes low")).value == sr.cfu_minutes_low
+        assert ws.cell(i + 2, _column(ws, "CFU-minutes high")).value == sr.cfu_minutes_high
+        assert ws.cell(i + 2, _column(ws, "Cost high (USD)")).value.endswith("*(1-Discount)")
 
 
 def test_hourly_sheet_holds_the_simulated_cfu_minutes(

@@ -149,7 +149,7 @@ def test_only_the_chosen_statements_are_calibrated(engine: FakeEngine) -> None:
     at.number_input(key=calibrate_ui.ROWS).set_value(100_000).run()
     at.button(key="calibration_start").click().run()
     assert_clean(at)
-    assert engine.calls == [{"statements": ["clean_orders"], "rows": 100_000, "backend": "hashmap"}]
+    assert engine.calls == [{"statements": ["clean_orders"], "rows": 100_000, "backend": "rocksdb"}]
 
 
 def test_a_failed_calibration_is_shown_and_the_page_still_works(

@@ -1,0 +1,374 @@
+"""The operator benchmark's cases: one Flink SQL query per operator class and variant.
+
+Every case reads generated sources (datagen behind a view, built like the calibration's):
+
+    k   BIGINT     the key: uniform in [0, keys - 1]
+    v   BIGINT     uniform in [0, 999,999]
+    g   BIGINT     v mod 100 (a small second key)
+    x   DOUBLE
+    s   STRING     a payload of about `message_bytes` characters (digits, then 'x's)
+    js  STRING     the payload as a JSON object {"a": v, "b": "xxx..."}
+    ts  TIMESTAMP_LTZ(3), the wall clock at generation, watermarked 1 s behind
+
+and runs into a blackhole sink at parallelism 1. Its pass-through reads the same columns of
+the same sources, so the difference is the operator's own cost. `op` names the classifier's
+operator (estimator.sql) whose cost the case measures; `expect_ops` what the classifier must
+report for the query (checked by the tests, so the bench measures what the model prices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+DEFAULT_KEYS = 10_000
+DEFAULT_BYTES = 100
+_DIGITS = 7  # CAST(v AS STRING) has up to 6 digits
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # unique per (variant) row
+    op: str  # the model's operator key: op_us_<op>
+    sql: str  # the query, reading `a` (and `b` for two-input cases)
+    columns: tuple[str, ...]  # columns of each source it reads (for the pass-through)
+    sources: int = 1
+    keys: int = DEFAULT_KEYS
+    message_bytes: int = DEFAULT_BYTES
+    stateful: bool = True
+    variant: str = "reference"
+    aggregates: int = 1
+    emits_per_input: float = 1.0
+    skew: bool = False
+    right_rows: int | None = None  # a bounded, smaller second source (a dimension table)
+    expect_ops: tuple[str, ...] = field(default=())
+
+    def with_(self, **kw: object) -> Case:
+        return replace(self, **kw)  # type: ignore[arg-type]
+
+
+def source_sql(
+    name: str,
+    rows: int,
+    keys: int,
+    message_bytes: int,
+    *,
+    skew: bool = False,
+    primary_key: bool = False,
+) -> tuple[list[str], list[str]]:
+    """CREATE statements (datagen table + view `name`) and the DROPs that undo them."""
+    gen = f"__gen_{name}"
+    pad = max(0, message_bytes - _DIGITS)
+    json_pad = max(0, message_bytes - 20)
+    key = (
+        "k0"
+        if not skew
+        else f"CAST(FLOOR(POWER(CAST(k0 AS DOUBLE) / {keys}, 4) * {keys}) AS BIGINT)"
+    )
+    pk = ", PRIMARY KEY (k) NOT ENFORCED" if primary_key else ""
+    create = (
+        f"CREATE TEMPORARY TABLE `{gen}` (k0 BIGINT, v BIGINT, x DOUBLE, "
+        "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), "
+        "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("
+        "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
+        f"'number-of-rows' = '{rows}', 'fields.k0.kind' = 'random', 'fields.k0.min' = '0', "
+        f"'fields.k0.max' = '{keys - 1}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
+    )
+    view = (
+        f"CREATE TEMPORARY VIEW `{name}` AS SELECT {key} AS k, v, MOD(v, 100) AS g, x, "
+        f"CONCAT(CAST(v AS STRING), REPEAT('x', {pad})) AS s, "
+        f"CONCAT('{{\"a\": ', CAST(v AS STRING), ', \"b\": \"', REPEAT('x', {json_pad}), '\"}}') "
+        f"AS js, ts FROM `{gen}`"
+    )
+    if primary_key:  # a versioned table for temporal joins: its own table, key declared
+        create = (
+            f"CREATE TEMPORARY TABLE `{name}` (k BIGINT, v BIGINT, x DOUBLE, "
+            "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), "
+            f"WATERMARK FOR ts AS ts - INTERVAL '1' SECOND{pk}) WITH ("
+            "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
+            f"'number-of-rows' = '{rows}', 'fields.k.kind' = 'random', 'fields.k.min' = '0', "
+            f"'fields.k.max' = '{keys - 1}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
+        )
+        return [create], [f"DROP TEMPORARY TABLE IF EXISTS `{name}`"]
+    return [create, view], [
+        f"DROP TEMPORARY VIEW IF EXISTS `{name}`",
+        f"DROP TEMPORARY TABLE IF EXISTS `{gen}`",
+    ]
+
+
+TUMBLE = "TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND))"
+
+
+def reference_cases() -> list[Case]:
+    """One case per operator class at the reference point (10^4 keys, ~100 B)."""
+    kv = ("k", "v")
+    return [
+        Case(
+            "filter_project_cheap",
+            "project",
+            "SELECT k, v * 2 AS v2, x + 1 AS x1 FROM a WHERE v > 10",
+            ("k", "v", "x"),
+            stateful=False,
+            expect_ops=("filter", "project"),
+        ),
+        Case(
+            "project_regexp",
+            "project",
+            "SELECT k, REGEXP_EXTRACT(s, '([0-9]+)(x+)', 1) AS d, "
+            "REGEXP_REPLACE(s, 'x+', 'y') AS r FROM a",
+            ("k", "s"),
+            stateful=False,
+            variant="REGEXP_EXTRACT + REGEXP_REPLACE",
+            expect_ops=("project",),
+        ),
+        Case(
+            "project_json",
+            "project",
+            "SELECT k, JSON_VALUE(js, '$.a') AS ja, JSON_VALUE(js, '$.b') AS jb FROM a",
+            ("k", "js"),
+            stateful=False,
+            variant="2 x JSON_VALUE",
+            expect_ops=("project",),
+        ),
+        Case(
+            "unnest",
+            "unnest",
+            "SELECT k, e FROM a CROSS JOIN UNNEST(ARRAY[v, v + 1, v + 2]) AS t (e)",
+            kv,
+            stateful=False,
+            emits_per_input=3,
+            variant="3 rows per input",
+            expect_ops=("unnest",),
+        ),
+        Case(
+            "group_by",
+            "group_aggregate",
+            "SELECT k, COUNT(*) AS c, SUM(v) AS sv FROM a GROUP BY k",
+            kv,
+            aggregates=2,
+            expect_ops=("group_aggregate",),
+        ),
+        Case(
+            "global_aggregate",
+            "global_aggregate",
+            "SELECT COUNT(*) AS c, SUM(v) AS sv FROM a",
+            ("v",),
+            keys=1,
+            aggregates=2,
+            expect_ops=("global_aggregate",),
+        ),
+        Case(
+            "distinct_aggregate",
+            "group_aggregate",
+            "SELECT k, COUNT(DISTINCT g) AS dg FROM a GROUP BY k",
+            ("k", "g"),
+            variant="COUNT(DISTINCT)",
+            expect_ops=("group_aggregate",),
+        ),
+        Case(
+            "select_distinct",
+            "distinct",
+            "SELECT DISTINCT k, g FROM a",
+            ("k", "g"),
+            expect_ops=("distinct",),
+        ),
+        Case(
+            "tumble",
+            "window_aggregate",
+            f"SELECT window_start, k, COUNT(*) AS c, SUM(v) AS sv "
+            f"FROM {TUMBLE} GROUP BY window_start, window_end, k",
+            ("k", "v", "ts"),
+            expect_ops=("window_aggregate",),
+        ),
+        Case(
+            "hop",
+            "window_aggregate",
+            "SELECT window_start, k, COUNT(*) AS c FROM "
+            "TABLE(HOP(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '4' SECOND)) "
+            "GROUP BY window_start, window_end, k",
+            ("k", "ts"),
+            variant="HOP 4 s / 1 s",
+            expect_ops=("window_aggregate",),
+        ),
+        Case(
+            "cumulate",
+            "window_aggregate",
+            "SELECT window_start, window_end, k, COUNT(*) AS c "
+            "FROM TABLE(CUMULATE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND, "
+            "INTERVAL '4' SECOND)) GROUP BY window_start, window_end, k",
+            ("k", "ts"),
+            variant="CUMULATE 4 s / 1 s",
+            expect_ops=("window_aggregate",),
+        ),
+        Case(
+            "session",
+            "window_aggregate",
+            "SELECT window_start, k, COUNT(*) AS c FROM "
+            "TABLE(SESSION(TABLE a PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' SECOND)) "
+            "GROUP BY window_start, window_end, k",
+            ("k", "ts"),
+            variant="SESSION 1 s gap",
+            expect_ops=("window_aggregate",),
+        ),
+        Case(
+            "over",
+            "over_aggregate",
+            "SELECT k, v, SUM(v) OVER (PARTITION BY k ORDER BY ts "
+            "RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS sv FROM a",
+            ("k", "v", "ts"),
+            expect_ops=("over_aggregate",),
+        ),
+        Case(
+            "deduplicate",
+            "deduplicate",
+            "SELECT k, v, ts FROM (SELECT *, ROW_NUMBER() OVER "
+            "(PARTITION BY k ORDER BY ts DESC) AS rn FROM a) WHERE rn = 1",
+            ("k", "v", "ts"),
+            variant="keep last row",
+            expect_ops=("deduplicate",),
+        ),
+        Case(
+            "top_n",
+            "top_n",
+            "SELECT k, v, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k "
+            "ORDER BY v DESC) AS rn FROM a) WHERE rn <= 3",
+            kv,
+            variant="top 3 per key",
+            expect_ops=("top_n",),
+        ),
+        Case(
+            "window_top_n",
+            "window_top_n",
+            "SELECT * FROM (SELECT window_start, window_end, k, "
+            "v, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) "
+            f"AS rn FROM {TUMBLE}) WHERE rn <= 3",
+            ("k", "v", "ts"),
+            variant="top 3 per key and 1 s window",
+            expect_ops=("window_top_n",),
+        ),
+        Case(
+            "regular_join",
+            "regular_join",
+            "SELECT a.k, a.v, b.v AS bv FROM a JOIN b ON a.k = b.k",
+            kv,
+            sources=2,
+            keys=1_000_000,
+            variant="10^6 keys, ~1 match",
+            expect_ops=("regular_join",),
+        ),
+        Case(
+            "interval_join",
+            "interval_join",
+            "SELECT a.k, a.v, b.v AS bv FROM a JOIN b "
+            "ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts + "
+            "INTERVAL '1' SECOND",
+            ("k", "v", "ts"),
+            sources=2,
+            keys=100_000,
+            expect_ops=("interval_join",),
+        ),
+        Case(
+            "temporal_join",
+            "temporal_join",
+            "SELECT a.k, a.v, b.v AS bv FROM a JOIN b FOR SYSTEM_TIME AS OF a.ts ON a.k = b.k",
+            ("k", "v", "ts"),
+            sources=2,
+            expect_ops=("temporal_join",),
+        ),
+        Case(
+            "lookup_like_join",
+            "lookup_join",
+            "SELECT a.k, a.v, b.v AS bv FROM a JOIN b FOR SYSTEM_TIME AS OF a.ts ON a.k = b.k",
+            ("k", "v", "ts"),
+            sources=2,
+            keys=1000,
+            right_rows=1000,
+            variant="temporal join to a 1,000-row table (cache-like)",
+            expect_ops=("temporal_join",),
+        ),
+        Case(
+            "window_join",
+            "window_join",
+            "SELECT l.k, l.v, r.v AS rv FROM "
+            f"(SELECT * FROM {TUMBLE}) l JOIN (SELECT * FROM TABLE(TUMBLE(TABLE b, "
+            "DESCRIPTOR(ts), INTERVAL '1' SECOND))) r ON l.k = r.k AND l.window_start = "
+            "r.window_start AND l.window_end = r.window_end",
+            ("k", "v", "ts"),
+            sources=2,
+            keys=100_000,
+            expect_ops=("window_join",),
+        ),
+        Case(
+            "semi_join",
+            "semi_anti_join",
+            "SELECT k, v FROM a WHERE k IN (SELECT k FROM b)",
+            kv,
+            sources=2,
+            keys=100_000,
+            variant="IN (semi)",
+            expect_ops=("semi_anti_join",),
+        ),
+        Case(
+            "anti_join",
+            "semi_anti_join",
+            "SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)",
+            kv,
+            sources=2,
+            keys=100_000,
+            variant="NOT EXISTS (anti)",
+            expect_ops=("semi_anti_join",),
+        ),
+        Case(
+            "match_recognize",
+            "match_recognize",
+            "SELECT * FROM a MATCH_RECOGNIZE ("
+            "PARTITION BY k ORDER BY ts MEASURES A.v AS av, B.v AS bv ONE ROW PER MATCH "
+            "AFTER MATCH SKIP PAST LAST ROW PATTERN (A B) DEFINE A AS A.v < 500000, "
+            "B AS B.v >= 500000)",
+            ("k", "v", "ts"),
+            expect_ops=("match_recognize",),
+        ),
+    ]
+
+
+def sweep_cases() -> list[Case]:
+    """What changes the cost: key count, message size, the number of aggregates, skew."""
+    by = {c.name: c for c in reference_cases()}
+    out: list[Case] = []
+    for keys in (1_000, 100_000, 1_000_000, 10_000_000):
+        for name in ("group_by",):
+            out.append(by[name].with_(keys=keys, variant=f"{keys:.0e} keys"))
+    # Bytes held in state: the payload kept per key (group) and per row (join).
+    payload_group = by["group_by"].with_(
+        sql="SELECT k, COUNT(*) AS c, LAST_VALUE(s) AS ls FROM a GROUP BY k",
+        columns=("k", "s"),
+    )
+    payload_join = by["regular_join"].with_(
+        sql="SELECT a.k, a.s, b.s AS bs FROM a JOIN b ON a.k = b.k", columns=("k", "s")
+    )
+    payload_project = by["filter_project_cheap"].with_(
+        sql="SELECT k, UPPER(s) AS u FROM a WHERE v > 10", columns=("k", "v", "s")
+    )
+    for size in (100, 1000, 4000):
+        out.append(payload_group.with_(message_bytes=size, variant=f"{size} B in state"))
+        out.append(payload_join.with_(message_bytes=size, variant=f"{size} B in state"))
+        out.append(payload_project.with_(message_bytes=size, variant=f"{size} B UPPER"))
+    out.append(by["deduplicate"].with_(keys=1_000_000, variant=f"{1_000_000:.0e} keys"))
+    out.append(
+        by["group_by"].with_(
+            sql="SELECT k, COUNT(*) AS c, SUM(v) AS sv, MIN(v) AS mi, MAX(v) AS ma, "
+            "AVG(x) AS ax, SUM(x) AS sx FROM a GROUP BY k",
+            columns=("k", "v", "x"),
+            aggregates=6,
+            variant="6 aggregates",
+        )
+    )
+    out.append(by["group_by"].with_(skew=True, variant="skewed keys (4th power)"))
+    out.append(
+        by["regular_join"].with_(
+            keys=30_000, emits_per_input=10, variant="3*10^4 keys, ~10 matches"
+        )
+    )
+    return [c.with_(name=f"{c.name}@{c.variant}") for c in out]
+
+
+QUICK = ("filter_project_cheap", "group_by")

@@ -1,0 +1,304 @@
+"""Fit the model's operator costs from the benchmark (`make model-fit`).
+
+Reads estimator/data/operator_measurements.csv (bench/model/run.py) and the published figures
+in estimator/data/published_throughput.csv, and rewrites, in model_parameters.yaml, the
+entries a measurement exists for (every other entry and comment stays as it is):
+
+- op_us_<op>: expected = the median, over the reference cases of that operator class (10^4
+  keys, ~100 B), of each case's median on RocksDB with mini-batch off (Confluent keeps state
+  on disk; Flink's default has no mini-batch). low / high = the least / the most of every run
+  of those cases (RocksDB and heap state, mini-batch on and off) and of the per-record
+  operator cost derived from published per-core figures (Nexmark: 1e6 / query rate - 1e6 /
+  pass-through rate). A negative difference (noise around a near-zero cost) counts as 0.
+  The filter+projection case is shared: filter and projection each get half of it (the
+  classifier reports both operators for it).
+- state_us_per_kb: least-squares slope of the operator cost over the KB carried in state
+  (payload cases at ~100 B, 1 KB and 4 KB), the median over case families; range min..max.
+- key_cost_per_decade: (cost at K keys / cost at 10^4 - 1) / log10(K / 10^4) for K above the
+  reference, over the key sweeps; median, range min..max.
+
+Kafka read/write and (de)serialisation cannot be measured here (no Kafka on this machine):
+base_records_per_cfu_second, serde_us_per_kb, max_mb_per_cfu_second, reference_message_bytes,
+UDF and table-function costs keep their published guidance or assumption.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import re
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "estimator" / "data"
+MEASUREMENTS = DATA / "operator_measurements.csv"
+PUBLISHED = DATA / "published_throughput.csv"
+PARAMETERS = DATA / "model_parameters.yaml"
+REFERENCE_KEYS = 10_000
+SHARED_CASE = "filter_project_cheap"  # measures filter + projection together
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def runs(row: dict[str, str]) -> list[float]:
+    return [float(x) for x in row["op_us_runs"].split(";") if x]
+
+
+def published_op_us(published: list[dict[str, str]]) -> dict[str, list[tuple[str, float]]]:
+    """Per operator: (id, us per record above the pass-through) from per-core figures."""
+    out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for p in published:
+        if p["scope"] != "operator above q0" or not p["pass_through_records_per_second"]:
+            continue
+        rate = (float(p["records_per_second_low"]) + float(p["records_per_second_high"])) / 2
+        us = 1e6 / rate - 1e6 / float(p["pass_through_records_per_second"])
+        out[p["op"]].append((p["id"], max(0.0, us)))
+    return out
+
+
+def _is_reference(row: dict[str, str]) -> bool:
+    return "@" not in row["case"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def fit(
+    measured: list[dict[str, str]], published: list[dict[str, str]]
+) -> dict[str, dict[str, Any]]:
+    """key -> {value, low, high, source, range_source} for every parameter measured."""
+    if not measured:
+        return {}
+    meta = measured[0]
+    where = (
+        f"local Apache Flink {meta['flink_version']} (bench/model, {meta['date']}; "
+        f"{meta['machine']}; {meta['java']})"
+    )
+    pub = published_op_us(published)
+    ref = [r for r in measured if _is_reference(r)]
+    by_op: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in ref:
+        if r["case"] == SHARED_CASE:
+            for op in ("filter", "project"):
+                half = dict(r)
+                for k in ("op_us_median", "op_us_min", "op_us_max"):
+                    half[k] = str(float(r[k]) / 2)
+                half["op_us_runs"] = ";".join(str(x / 2) for x in runs(r))
+                half["case"] = f"{SHARED_CASE} (half)"
+                by_op[op].append(half)
+        else:
+            by_op[r["op"]].append(r)
+    out: dict[str, dict[str, Any]] = {}
+    for op, rows in sorted(by_op.items()):
+        reference = [r for r in rows if r["backend"] == "rocksdb" and r["mini_batch"] == "off"]
+        if not reference:
+            continue
+        medians = [max(0.0, float(r["op_us_median"])) for r in reference]
+        value = statistics.median(medians)
+        every = [x for r in rows for x in runs(r)]
+        rocks = [x for r in rows if r["backend"] == "rocksdb" for x in runs(r)]
+        figures = pub.get(op, [])
+        low = max(0.0, min([*every, *(us for _, us in figures)]))
+        high = max([*rocks, *(us for _, us in figures)])
+        low, high = min(low, value), max(high, value)
+        cases = ", ".join(
+            f"{r['case']} {max(0.0, float(r['op_us_median'])):.3g}"
+            f" [{float(r['op_us_min']):.3g}..{float(r['op_us_max']):.3g}]"
+            for r in reference
+        )
+        out[f"op_us_{op}"] = {
+            "value": round(value, 3),
+            "low": round(low, 3),
+            "high": round(high, 3),
+            "source": (
+                f"Measured on {where}: RocksDB, mini-batch off, {REFERENCE_KEYS:,} keys, ~100 B, "
+                f"parallelism 1; us per input record above a pass-through of the same source, "
+                f"median of {reference[0]['repeats']} runs: {cases}. "
+                "estimator/data/operator_measurements.csv"
+            ),
+            "range_source": (
+                "Least and most of every run of these cases (RocksDB and heap state, mini-batch "
+                "on and off)"
+                + (
+                    " and per-record costs derived from published per-core figures: "
+                    + ", ".join(f"{i} {us:.3g} us" for i, us in figures)
+                    + " (estimator/data/published_throughput.csv)"
+                    if figures
+                    else ""
+                )
+                + "."
+            ),
+        }
+    state = _state_per_kb(measured, where)
+    if state:
+        out["state_us_per_kb"] = state
+    keys = _key_cost(measured, where)
+    if keys:
+        out["key_cost_per_decade"] = keys
+    return out
+
+
+def _family(row: dict[str, str]) -> str:
+    return row["case"].split("@")[0]
+
+
+def _state_per_kb(measured: list[dict[str, str]], where: str) -> dict[str, Any] | None:
+    families: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for r in measured:
+        if (
+            r["variant"].endswith("B in state")
+            and r["backend"] == "rocksdb"
+            and (r["mini_batch"] == "off")
+        ):
+            families[_family(r)].append(
+                (float(r["message_bytes"]) / 1024, float(r["op_us_median"]))
+            )
+    slopes = {}
+    for fam, pts in families.items():
+        if len({x for x, _ in pts}) < 2:
+            continue
+        mx = statistics.mean(x for x, _ in pts)
+        my = statistics.mean(y for _, y in pts)
+        sxx = sum((x - mx) ** 2 for x, _ in pts)
+        slopes[fam] = max(0.0, sum((x - mx) * (y - my) for x, y in pts) / sxx)
+    if not slopes:
+        return None
+    value = statistics.median(slopes.values())
+    listed = ", ".join(f"{f} {s:.3g} us per KB" for f, s in sorted(slopes.items()))
+    return {
+        "value": round(value, 3),
+        "low": round(min(slopes.values()), 3),
+        "high": round(max(slopes.values()), 3),
+        "source": (
+            f"Measured on {where}: least-squares slope of the operator cost over the KB held in "
+            f"state (payload of ~100 B, 1 KB, 4 KB; RocksDB, mini-batch off): {listed}; median."
+        ),
+        "range_source": "Least and most slope of the case families measured.",
+    }
+
+
+def _key_cost(measured: list[dict[str, str]], where: str) -> dict[str, Any] | None:
+    ref = {
+        r["case"]: float(r["op_us_median"])
+        for r in measured
+        if _is_reference(r) and r["backend"] == "rocksdb" and r["mini_batch"] == "off"
+    }
+    points = []
+    for r in measured:
+        if (
+            not r["variant"].endswith("keys")
+            or r["backend"] != "rocksdb"
+            or r["mini_batch"] != "off"
+        ):
+            continue
+        keys, base = int(r["keys"]), ref.get(_family(r))
+        if keys <= REFERENCE_KEYS or not base or base <= 0:
+            continue
+        c = (float(r["op_us_median"]) / base - 1) / math.log10(keys / REFERENCE_KEYS)
+        points.append((f"{_family(r)} {keys:.0e} keys", max(0.0, c)))
+    if not points:
+        return None
+    values = [c for _, c in points]
+    listed = ", ".join(f"{n}: {c:.2f}" for n, c in points)
+    return {
+        "value": round(statistics.median(values), 3),
+        "low": round(min(values), 3),
+        "high": round(max(values), 3),
+        "source": (
+            f"Measured on {where}: growth of the operator cost per 10x keys above 10^4 "
+            f"(RocksDB, mini-batch off): {listed}; median."
+        ),
+        "range_source": "Least and most growth of the key sweeps measured.",
+    }
+
+
+def _block(key: str, old: str, new: dict[str, Any]) -> str:
+    """The YAML entry of `key` with value, low, high, source and range_source replaced."""
+    keep = [
+        line
+        for line in old.splitlines()
+        if not re.match(r"^  (value|low|high|source|range_source):", line)
+    ]
+    head, rest = keep[:2], keep[2:]  # "- key: ..." and "  label: ..."
+    body = [
+        f"  value: {new['value']:g}",
+        f"  low: {new['low']:g}",
+        f"  high: {new['high']:g}",
+    ]
+    rest = [line for line in rest if line.startswith("  unit:")] + [
+        line for line in rest if not line.startswith("  unit:")
+    ]
+    quoted = [
+        f"  source: {_quote(new['source'])}",
+        f"  range_source: {_quote(new['range_source'])}",
+    ]
+    return "\n".join([*head, *body, *rest, *quoted]) + "\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rewrite(text: str, fitted: dict[str, dict[str, Any]]) -> str:
+    """model_parameters.yaml text with the fitted entries replaced in place."""
+    parts = re.split(r"(?m)^(?=- key: |# )", text)
+    out = []
+    for part in parts:
+        m = re.match(r"- key: (\w+)", part)
+        if m and m.group(1) in fitted:
+            trailing = part[len(part.rstrip("\n")) :]
+            out.append(
+                _block(m.group(1), part.rstrip("\n"), fitted[m.group(1)]).rstrip("\n")
+                + (trailing or "\n")
+            )
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--measurements", type=Path, default=MEASUREMENTS)
+    p.add_argument("--parameters", type=Path, default=PARAMETERS)
+    p.add_argument("--check", action="store_true", help="only say whether the file is current")
+    args = p.parse_args(argv)
+    if not args.measurements.is_file():
+        print(f"model-fit: no {args.measurements}: run `make model-bench` first", file=sys.stderr)
+        return 2
+    fitted = fit(read_csv(args.measurements), read_csv(PUBLISHED))
+    text = args.parameters.read_text(encoding="utf-8")
+    new = rewrite(text, fitted)
+    import yaml  # the app's dependency; checked here so a bad rewrite never lands
+
+    keys = [r["key"] for r in yaml.safe_load(new)]
+    assert keys == [r["key"] for r in yaml.safe_load(text)], "the rewrite lost an entry"
+    if args.check:
+        print("current" if new == text else "stale: run `make model-fit`")
+        return 0 if new == text else 1
+    write_atomic(args.parameters, new)
+    for key, v in fitted.items():
+        print(f"{key:<28} {v['value']:>9g}  [{v['low']:g} .. {v['high']:g}]")
+    print(f"model-fit: {len(fitted)} parameters written to {args.parameters}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

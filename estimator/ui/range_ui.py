@@ -1,0 +1,73 @@
+"""The estimate's range in the app: a line under the KPI cards and what drives it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from estimator.estimate import Estimate
+
+Fmt = Callable[[Decimal | float], str]
+
+
+def kpi_range(est: Estimate, money: Fmt) -> None:
+    """Low - high of the horizon, monthly and annual cost, and the range drivers."""
+    r = est.range
+    if r is None:
+        return
+    t = r.totals
+    st.markdown(
+        f"**Range (low - high):** over the horizon {money(t.cost_usd_low)} - "
+        f"{money(t.cost_usd_high)} · monthly {money(t.monthly_cost_usd_low)} - "
+        f"{money(t.monthly_cost_usd_high)} · annual {money(t.annual_cost_usd_low)} - "
+        f"{money(t.annual_cost_usd_high)} · CFU-minutes {t.cfu_minutes_low:,} - "
+        f"{t.cfu_minutes_high:,}",
+        help="Every model parameter has a low and a high value (the spread of measurements or "
+        "published figures, see Assumptions). Low simulates every parameter at its cheap end, "
+        "high at its expensive end. A measured records/s per CFU narrows its statement's range.",
+    )
+    if not r.drivers:
+        return
+    with st.expander("What drives the range", icon=":material/tune:"):
+        st.caption(
+            "Cost over the horizon with one assumption at its cheap and at its expensive end, "
+            "every other at its expected value. Narrow the widest by measuring it (Calibrate) "
+            "or by setting the parameter in the scenario."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Assumption": d.label,
+                        "Key": d.key,
+                        "Low cost": float(d.cost_usd_low),
+                        "High cost": float(d.cost_usd_high),
+                        "Value (low cost)": d.value_low_cost,
+                        "Value (high cost)": d.value_high_cost,
+                    }
+                    for d in r.drivers
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Low cost": st.column_config.NumberColumn(format="dollar"),
+                "High cost": st.column_config.NumberColumn(format="dollar"),
+            },
+        )
+
+
+def statement_columns(est: Estimate, i: int) -> dict[str, float]:
+    """Low / high columns of a statement's row in the cost table."""
+    if est.range is None:
+        return {}
+    s = est.range.statements[i]
+    return {
+        "Cost low": float(s.cost_usd_low),
+        "Cost high": float(s.cost_usd_high),
+        "Records/s per CFU low": round(s.records_per_cfu_second_low),
+        "Records/s per CFU high": round(s.records_per_cfu_second_high),
+    }

@@ -1,0 +1,294 @@
+"""The estimate's range: low / expected / high CFU-minutes and cost, and what drives the range.
+
+Every throughput parameter has a low and a high value (estimator.parameters). For each one,
+the records/s per CFU of every statement is computed at its low and at its high end (cheap:
+estimator.demand); the end that gives more records/s is the parameter's "cheap" end. Then:
+
+- the low-cost run simulates every statement with every parameter at its cheap end, the
+  high-cost run with every parameter at its expensive end (a measured records/s per CFU moves
+  only by `measured_rate_factor`, so a measurement narrows its statement's range);
+- per statement, pool and in total, low and high are the least and the most of the expected,
+  low-cost and high-cost runs (so low <= expected <= high even where the autoscaler or a pool
+  cap is not monotone);
+- range drivers: one parameter at a time at each end, the others expected, simulated; the
+  few with the widest swing in total cost. Only the parameters that move the CFU demand most
+  (records/s weighted by each statement's mean input) are simulated, so the work is bounded.
+
+The caller gives a `run(plans)` that simulates plans and returns per-statement CFU-minutes
+and per-pool per-minute CFUs: this module does not know how the simulation is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import numpy as np
+
+from estimator import billing
+from estimator.demand import throughput
+from estimator.parameters import Parameter, Parameters
+from estimator.scenario import Statement
+from estimator.simulate import StatementPlan
+from estimator.sql import Classification
+
+MAX_DRIVERS = 5
+SIMULATED_CANDIDATES = 6
+"""Parameters simulated one at a time for the drivers list (ranked by their demand swing)."""
+
+Run = Callable[[list[StatementPlan]], tuple[np.ndarray, np.ndarray]]
+"""plans -> (per-statement CFU-minutes, per-pool per-minute CFUs: pools x minutes)."""
+
+
+@dataclass(frozen=True)
+class StatementRange:
+    records_per_cfu_second_low: float
+    records_per_cfu_second_high: float
+    cfu_minutes_low: int
+    cfu_minutes_high: int
+    cost_usd_low: Decimal
+    cost_usd_high: Decimal
+
+
+@dataclass(frozen=True)
+class PoolRange:
+    name: str
+    cfu_minutes_low: int
+    cfu_minutes_high: int
+    cost_usd_low: Decimal
+    cost_usd_high: Decimal
+
+
+@dataclass(frozen=True)
+class TotalsRange:
+    cfu_minutes_low: int
+    cfu_minutes_high: int
+    cost_usd_low: Decimal
+    cost_usd_high: Decimal
+    monthly_cost_usd_low: Decimal
+    monthly_cost_usd_high: Decimal
+    annual_cost_usd_low: Decimal
+    annual_cost_usd_high: Decimal
+
+
+@dataclass(frozen=True)
+class RangeDriver:
+    """One assumption's swing: total cost with it at its cheap and at its expensive end."""
+
+    key: str
+    label: str
+    cost_usd_low: Decimal
+    cost_usd_high: Decimal
+    value_low_cost: float  # the parameter's value in the low-cost run
+    value_high_cost: float
+
+
+@dataclass(frozen=True)
+class EstimateRange:
+    statements: tuple[StatementRange, ...]
+    pools: tuple[PoolRange, ...]
+    totals: TotalsRange
+    drivers: tuple[RangeDriver, ...]
+    cfu_low: np.ndarray  # per-pool per-minute CFUs (pools x minutes) of the low-cost run
+    cfu_high: np.ndarray  # the same in the high-cost run
+
+
+def statement_rates(
+    statements: Sequence[Statement],
+    classes: Sequence[Classification],
+    plans: Sequence[StatementPlan],
+    params: Mapping[str, float],
+) -> np.ndarray:
+    """Records/s per CFU of each statement under `params` (a measured rate times
+    measured_rate_factor; a schedule, DDL or a statement that does not run keeps its plan's)."""
+    out = np.empty(len(plans))
+    for i, (st, c, plan) in enumerate(zip(statements, classes, plans, strict=True)):
+        if plan.schedule is not None or plan.is_ddl or not plan.runnable:
+            out[i] = plan.records_per_cfu_second
+        elif st.records_per_cfu_second is not None:
+            out[i] = float(st.records_per_cfu_second) * params["measured_rate_factor"]
+        else:
+            out[i] = throughput(
+                c,
+                params,
+                message_bytes=st.message_bytes,
+                key_count=st.key_count,
+                udf_count=st.udf_count,
+            ).records_per_cfu_second
+    return out
+
+
+def _mean_rps(plan: StatementPlan) -> float:
+    if plan.schedule is not None or plan.is_ddl or not plan.runnable:
+        return 0.0
+    if plan.rates is not None and len(plan.rates):
+        return float(np.mean(plan.rates))
+    return float(plan.rps)
+
+
+def _demand(rates: np.ndarray, weights: np.ndarray) -> float:
+    """CFUs the statements' mean inputs need at these rates (the proxy that ranks drivers)."""
+    return float(np.sum(weights / np.maximum(rates, 1e-9)))
+
+
+@dataclass(frozen=True)
+class _Swing:
+    param: Parameter
+    cheap: float  # the value that gives more records/s
+    dear: float
+    demand_swing: float
+
+
+def _swings(
+    params: Parameters, rates_at: Callable[[Parameters], np.ndarray], weights: np.ndarray
+) -> list[_Swing]:
+    expected = rates_at(params)
+    out = []
+    for p in params.ranged():
+        at_low = rates_at(params.varied({p.key: p.low_value}))
+        at_high = rates_at(params.varied({p.key: p.high_value}))
+        if np.array_equal(at_low, expected) and np.array_equal(at_high, expected):
+            continue  # moves no statement of this scenario
+        d_low, d_high = _demand(at_low, weights), _demand(at_high, weights)
+        if d_low <= d_high:
+            out.append(_Swing(p, p.low_value, p.high_value, d_high - d_low))
+        else:
+            out.append(_Swing(p, p.high_value, p.low_value, d_low - d_high))
+    out.sort(key=lambda s: -s.demand_swing)
+    return out
+
+
+def _with_rates(plans: Sequence[StatementPlan], rates: np.ndarray) -> list[StatementPlan]:
+    return [replace(p, records_per_cfu_second=float(r)) for p, r in zip(plans, rates, strict=True)]
+
+
+def _scaled(amount: Decimal, minutes: int, expected_minutes: int, fallback: Decimal) -> Decimal:
+    """A monthly or annual figure scaled from the expected one by CFU-minutes."""
+    if expected_minutes <= 0:
+        return fallback
+    return amount * Decimal(int(minutes)) / Decimal(int(expected_minutes))
+
+
+def estimate_range(
+    statements: Sequence[Statement],
+    classes: Sequence[Classification],
+    plans: Sequence[StatementPlan],
+    params: Parameters,
+    *,
+    run: Run,
+    expected_minutes: np.ndarray,
+    expected_cfu: np.ndarray,  # per-pool per-minute CFUs of the expected run
+    pools: Sequence[tuple[str, Sequence[int]]],
+    rate: billing.Rate,
+    monthly_cost_usd: Decimal,
+    horizon_minutes: int,
+    annual_cost_usd: Decimal | None = None,
+    month_hours: float,
+    max_drivers: int = MAX_DRIVERS,
+) -> EstimateRange:
+    """The estimate's range (see the module docstring). `pools` lists (name, statement rows)."""
+
+    def rates_at(p: Parameters) -> np.ndarray:
+        return statement_rates(statements, classes, plans, p)
+
+    weights = np.array([_mean_rps(p) for p in plans], dtype=float)
+    expected_rates = np.array([p.records_per_cfu_second for p in plans], dtype=float)
+    swings = _swings(params, rates_at, weights)
+    cheap = params.varied({s.param.key: s.cheap for s in swings})
+    dear = params.varied({s.param.key: s.dear for s in swings})
+    cheap_rates, dear_rates = rates_at(cheap), rates_at(dear)
+    if swings:
+        low_minutes, cfu_low = run(_with_rates(plans, cheap_rates))
+        high_minutes, cfu_high = run(_with_rates(plans, dear_rates))
+    else:
+        low_minutes, cfu_low = expected_minutes, expected_cfu
+        high_minutes, cfu_high = expected_minutes, expected_cfu
+    runs = np.vstack([expected_minutes, low_minutes, high_minutes]).astype(np.int64)
+    st_low, st_high = runs.min(axis=0), runs.max(axis=0)
+    all_rates = np.vstack([expected_rates, cheap_rates, dear_rates])
+    rate_low, rate_high = all_rates.min(axis=0), all_rates.max(axis=0)
+    statement_ranges = tuple(
+        StatementRange(
+            records_per_cfu_second_low=float(rate_low[i]),
+            records_per_cfu_second_high=float(rate_high[i]),
+            cfu_minutes_low=int(st_low[i]),
+            cfu_minutes_high=int(st_high[i]),
+            cost_usd_low=rate.cost(int(st_low[i])),
+            cost_usd_high=rate.cost(int(st_high[i])),
+        )
+        for i in range(len(plans))
+    )
+    pool_ranges = []
+    for name, rows in pools:
+        sums = runs[:, list(rows)].sum(axis=1) if len(rows) else np.zeros(3, dtype=np.int64)
+        lo, hi = int(sums.min()), int(sums.max())
+        pool_ranges.append(PoolRange(name, lo, hi, rate.cost(lo), rate.cost(hi)))
+    totals = runs.sum(axis=1)
+    total_exp, total_lo, total_hi = int(totals[0]), int(totals.min()), int(totals.max())
+    cost_lo, cost_hi = rate.cost(total_lo), rate.cost(total_hi)
+    month_lo = _scaled(
+        monthly_cost_usd,
+        total_lo,
+        total_exp,
+        billing.monthly(cost_lo, horizon_minutes, month_hours),
+    )
+    month_hi = _scaled(
+        monthly_cost_usd,
+        total_hi,
+        total_exp,
+        billing.monthly(cost_hi, horizon_minutes, month_hours),
+    )
+    totals_range = TotalsRange(
+        cfu_minutes_low=total_lo,
+        cfu_minutes_high=total_hi,
+        cost_usd_low=cost_lo,
+        cost_usd_high=cost_hi,
+        monthly_cost_usd_low=month_lo,
+        monthly_cost_usd_high=month_hi,
+        # The annual figure follows the projection (growth, calendar months): scale it by the
+        # same ratio as the horizon's CFU-minutes, so low <= expected <= high holds there too.
+        annual_cost_usd_low=_scaled(
+            annual_cost_usd if annual_cost_usd is not None else billing.annual(monthly_cost_usd),
+            total_lo,
+            total_exp,
+            billing.annual(month_lo),
+        ),
+        annual_cost_usd_high=_scaled(
+            annual_cost_usd if annual_cost_usd is not None else billing.annual(monthly_cost_usd),
+            total_hi,
+            total_exp,
+            billing.annual(month_hi),
+        ),
+    )
+    drivers = _drivers(swings, params, rates_at, plans, run, rate, max_drivers)
+    return EstimateRange(
+        statements=statement_ranges,
+        pools=tuple(pool_ranges),
+        totals=totals_range,
+        drivers=drivers,
+        cfu_low=np.asarray(cfu_low),
+        cfu_high=np.asarray(cfu_high),
+    )
+
+
+def _drivers(
+    swings: Sequence[_Swing],
+    params: Parameters,
+    rates_at: Callable[[Parameters], np.ndarray],
+    plans: Sequence[StatementPlan],
+    run: Run,
+    rate: billing.Rate,
+    max_drivers: int,
+) -> tuple[RangeDriver, ...]:
+    found = []
+    for s in swings[:SIMULATED_CANDIDATES]:
+        costs = []
+        for value in (s.cheap, s.dear):
+            minutes, _ = run(_with_rates(plans, rates_at(params.varied({s.param.key: value}))))
+            costs.append(rate.cost(int(np.sum(minutes))))
+        lo, hi = min(costs), max(costs)
+        if hi > lo:
+            found.append(RangeDriver(s.param.key, s.param.label, lo, hi, s.cheap, s.dear))
+    found.sort(key=lambda d: -(d.cost_usd_high - d.cost_usd_low))
+    return tuple(found[:max_drivers])

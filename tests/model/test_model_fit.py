@@ -1,0 +1,151 @@
+"""The fit of model parameters from benchmark rows: hand-made rows, hand-calculated results."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench" / "model"))
+
+import fit  # noqa: E402
+
+from estimator.parameters import PARAMETERS_FILE  # noqa: E402
+
+COMMON = {
+    "variant": "reference",
+    "mini_batch": "off",
+    "keys": "10000",
+    "message_bytes": "100",
+    "repeats": "3",
+    "flink_version": "2.3.0",
+    "machine": "test cpu, 2 vCPU",
+    "java": "openjdk 17",
+    "date": "2026-12-02",
+}
+
+
+def row(case: str, op: str, backend: str, runs: list[float], **kw: str) -> dict[str, str]:
+    ordered = sorted(runs)
+    return {
+        **COMMON,
+        "case": case,
+        "op": op,
+        "backend": backend,
+        "op_us_runs": ";".join(str(r) for r in runs),
+        "op_us_median": str(ordered[len(ordered) // 2]),
+        "op_us_min": str(ordered[0]),
+        "op_us_max": str(ordered[-1]),
+        **kw,
+    }
+
+
+def test_operator_cost_is_the_rocksdb_median_and_the_range_spans_every_run():
+    rows = [
+        row("tumble", "window_aggregate", "rocksdb", [2.0, 3.0, 4.0]),
+        row("hop", "window_aggregate", "rocksdb", [5.0, 6.0, 9.0]),
+        row("tumble", "window_aggregate", "hashmap", [0.5, 0.7, 0.6]),
+    ]
+    got = fit.fit(rows, [])["op_us_window_aggregate"]
+    # Case medians on RocksDB: 3 and 6 -> median 4.5; low: heap's 0.5; high: RocksDB's 9.
+    assert (got["value"], got["low"], got["high"]) == (4.5, 0.5, 9.0)
+    assert "local Apache Flink 2.3.0" in got["source"] and "2026-12-02" in got["source"]
+
+
+def test_published_per_core_figures_widen_the_range():
+    rows = [row("group_by", "group_aggregate", "rocksdb", [2.0, 2.5, 3.0])]
+    published = [
+        {
+            "id": "nexmark_q17",
+            "scope": "operator above q0",
+            "op": "group_aggregate",
+            "records_per_second_low": "100000",
+            "records_per_second_high": "100000",
+            "pass_through_records_per_second": "200000",
+        }
+    ]
+    got = fit.fit(rows, published)["op_us_group_aggregate"]
+    # 1e6 / 100,000 - 1e6 / 200,000 = 10 - 5 = 5 us above the pass-through.
+    assert (got["value"], got["low"], got["high"]) == (2.5, 2.0, 5.0)
+    assert "nexmark_q17 5 us" in got["range_source"]
+
+
+def test_shared_filter_projection_case_is_split_and_noise_counts_as_zero():
+    rows = [row("filter_project_cheap", "project", "rocksdb", [-0.2, 0.4, 0.6])]
+    got = fit.fit(rows, [])
+    assert got["op_us_filter"]["value"] == 0.2 == got["op_us_project"]["value"]
+    assert got["op_us_filter"]["low"] == 0.0
+
+
+def test_state_bytes_and_key_growth():
+    rows = [
+        row("group_by", "group_aggregate", "rocksdb", [4.0, 4.0, 4.0]),
+        row(
+            "group_by@1e+06 keys",
+            "group_aggregate",
+            "rocksdb",
+            [12.0] * 3,
+            variant="1e+06 keys",
+            keys="1000000",
+        ),
+        row(
+            "group_by@100 B",
+            "group_aggregate",
+            "rocksdb",
+            [3.0] * 3,
+            variant="100 B in state",
+            message_bytes="1024",
+        ),
+        row(
+            "group_by@4 KB",
+            "group_aggregate",
+            "rocksdb",
+            [9.0] * 3,
+            variant="4096 B in state",
+            message_bytes="4096",
+        ),
+    ]
+    got = fit.fit(rows, [])
+    # 12 / 4 = 3 at 100x keys: (3 - 1) / 2 decades = 1.0 per decade.
+    assert got["key_cost_per_decade"]["value"] == 1.0
+    # (9 - 3) us over (4 - 1) KB = 2 us per KB.
+    assert got["state_us_per_kb"]["value"] == 2.0
+
+
+def test_rewrite_replaces_only_fitted_entries_and_keeps_the_rest(tmp_path):
+    text = PARAMETERS_FILE.read_text(encoding="utf-8")
+    fitted = {
+        "op_us_top_n": {
+            "value": 7.5,
+            "low": 1.0,
+            "high": 20.0,
+            "source": 'Measured "here"',
+            "range_source": "runs",
+        }
+    }
+    new = fit.rewrite(text, fitted)
+    old_rows = {r["key"]: r for r in yaml.safe_load(text)}
+    new_rows = {r["key"]: r for r in yaml.safe_load(new)}
+    assert list(old_rows) == list(new_rows)
+    assert new_rows["op_us_top_n"]["value"] == 7.5
+    assert new_rows["op_us_top_n"]["source"] == 'Measured "here"'
+    assert new_rows["op_us_top_n"]["unit"] == old_rows["op_us_top_n"]["unit"]
+    assert {k: v for k, v in new_rows.items() if k != "op_us_top_n"} == {
+        k: v for k, v in old_rows.items() if k != "op_us_top_n"
+    }
+    assert new.count("\n# ") == text.count("\n# ")  # section comments kept
+
+
+def test_shipped_parameters_are_current_with_the_shipped_measurements():
+    """model_parameters.yaml is what `make model-fit` makes of the measured table."""
+    measured = fit.MEASUREMENTS
+    if not measured.is_file():
+        return
+    with measured.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fitted = fit.fit(rows, fit.read_csv(fit.PUBLISHED))
+    text = PARAMETERS_FILE.read_text(encoding="utf-8")
+    assert fit.rewrite(text, fitted) == text, "run `make model-fit`"

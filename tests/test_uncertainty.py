@@ -1,0 +1,139 @@
+"""The estimate's range: parameter sets, low <= expected <= high, measured rates, drivers."""
+
+from __future__ import annotations
+
+import json
+
+from estimator import report
+from estimator.cli import main
+from estimator.estimate import estimate
+from estimator.parameters import Parameters, default_parameters
+from estimator.scenario import loads_scenario
+
+TOTAL_RANGE_KEYS = {
+    "cfu_minutes_low",
+    "cfu_minutes_high",
+    "cost_usd_low",
+    "cost_usd_high",
+    "monthly_cost_usd_low",
+    "monthly_cost_usd_high",
+    "annual_cost_usd_low",
+    "annual_cost_usd_high",
+}
+STATEMENT_RANGE_KEYS = {
+    "records_per_cfu_second_low",
+    "records_per_cfu_second_high",
+    "cfu_minutes_low",
+    "cfu_minutes_high",
+}
+
+FIXED = """
+name: fixed
+horizon_minutes: 60
+autoscaler: fixed
+statements:
+  - name: measured
+    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
+    rps: 5000
+    partitions: 50
+    records_per_cfu_second: 1000
+"""
+
+
+def test_every_parameter_has_low_le_value_le_high_and_a_source_for_its_range():
+    for p in default_parameters():
+        assert p.low_value <= p.value <= p.high_value, p.key
+        if p.has_range:
+            assert p.range_source, p.key
+
+
+def test_parameter_sets_take_each_bound_and_an_override_pins_its_range():
+    params = Parameters()
+    row = params.row("op_us_regular_join")
+    assert params.low()["op_us_regular_join"] == row.low_value
+    assert params.high()["op_us_regular_join"] == row.high_value
+    assert params.expected()["op_us_regular_join"] == row.value
+    pinned = Parameters({"op_us_regular_join": 7.0})
+    assert pinned.low()["op_us_regular_join"] == 7.0 == pinned.high()["op_us_regular_join"]
+    assert "op_us_regular_join" not in {p.key for p in pinned.ranged()}
+
+
+def test_a_measured_rate_moves_only_by_its_measurement_spread():
+    # Fixed sizing holds ceil(5000 / rate) CFUs for 60 minutes. The measured 1,000 records/s
+    # per CFU is trusted to -20% / +25% (measured_rate_factor 0.8 .. 1.25):
+    # 800/s -> ceil(6.25) = 7 CFUs = 420 CFU-minutes; 1,250/s -> 4 CFUs = 240; 1,000/s -> 300.
+    factor = Parameters().row("measured_rate_factor")
+    assert (factor.low_value, factor.high_value) == (0.8, 1.25)
+    est = estimate(loads_scenario(FIXED))
+    data = report.to_dict(est)
+    st = data["statements"][0]
+    assert st["cfu_minutes"] == 300
+    assert (st["cfu_minutes_low"], st["cfu_minutes_high"]) == (240, 420)
+    assert st["records_per_cfu_second_low"] == 800
+    assert st["records_per_cfu_second_high"] == 1250
+    assert data["totals"]["cost_usd_low"] == 240 / 60 * 0.21
+    assert data["totals"]["cost_usd_high"] == 420 / 60 * 0.21
+    assert [d["key"] for d in data["range_drivers"]] == ["measured_rate_factor"]
+
+
+def test_a_measurement_narrows_the_range_of_its_statement():
+    modelled = estimate(loads_scenario(FIXED.replace("records_per_cfu_second: 1000", "")))
+    measured = estimate(loads_scenario(FIXED))
+
+    def width(est) -> float:
+        s = est.range.statements[0]
+        return s.records_per_cfu_second_high / s.records_per_cfu_second_low
+
+    assert width(measured) < width(modelled)
+
+
+def test_range_brackets_the_estimate_everywhere_and_keys_are_the_contract(examples_dir, capsys):
+    assert main(["estimate", str(examples_dir / "retail_orders.yaml"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    t = data["totals"]
+    assert set(t) >= TOTAL_RANGE_KEYS
+    assert t["cfu_minutes_low"] <= t["cfu_minutes"] <= t["cfu_minutes_high"]
+    assert t["cost_usd_low"] < t["cost_usd"] < t["cost_usd_high"]
+    assert t["monthly_cost_usd_low"] < t["monthly_cost_usd"] < t["monthly_cost_usd_high"]
+    assert abs(t["annual_cost_usd_low"] - 12 * t["monthly_cost_usd_low"]) < 1e-4
+    for s in data["statements"]:
+        assert set(s) >= STATEMENT_RANGE_KEYS
+        assert s["cfu_minutes_low"] <= s["cfu_minutes"] <= s["cfu_minutes_high"]
+        assert (
+            s["records_per_cfu_second_low"]
+            <= s["records_per_cfu_second"]
+            <= s["records_per_cfu_second_high"]
+        )
+    for p in data["pools"]:
+        assert p["cfu_minutes_low"] <= p["cfu_minutes"] <= p["cfu_minutes_high"]
+    assert sum(p["cfu_minutes_low"] for p in data["pools"]) == t["cfu_minutes_low"]
+    drivers = data["range_drivers"]
+    assert 1 <= len(drivers) <= 5
+    assert all(set(d) == {"key", "label", "cost_usd_low", "cost_usd_high"} for d in drivers)
+    assert all(d["cost_usd_low"] <= t["cost_usd"] <= d["cost_usd_high"] for d in drivers)
+    swings = [d["cost_usd_high"] - d["cost_usd_low"] for d in drivers]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_ddl_and_schedules_have_no_range():
+    text = """
+name: fixed usage
+horizon_minutes: 60
+statements:
+  - {name: ddl, sql: "CREATE TABLE t (a INT)"}
+  - name: backfill
+    sql: "INSERT INTO a SELECT * FROM b"
+    cfu_schedule: [{minutes: 10, cfu: 1}, {minutes: 30, cfu: 3}]
+"""
+    data = report.to_dict(estimate(loads_scenario(text)))
+    t = data["totals"]
+    assert t["cfu_minutes_low"] == t["cfu_minutes"] == t["cfu_minutes_high"] == 1 + 10 + 90
+    assert data["range_drivers"] == []
+
+
+def test_terminal_table_shows_the_range_and_its_drivers(examples_dir, capsys):
+    assert main(["estimate", str(examples_dir / "retail_orders.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "cost range" in out
+    assert "Range (low - high)" in out
+    assert "What drives the range" in out
