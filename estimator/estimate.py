@@ -15,6 +15,7 @@ from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import StatementPlan, simulate
+from estimator.sizing import AdviceRecord
 from estimator.sql import Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
 from estimator.traffic import TrafficError, statement_rates
@@ -47,8 +48,9 @@ class StatementResult:
     max_lag_seconds: float = 0.0
     exhausted_minutes: int = 0
     pending_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
     throughput: Throughput | None = None  # records/s per CFU and how it was reached
+    cost_share: float = 0.0  # of the scenario's cost, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,11 @@ class PoolResult:
     cost_usd: Decimal
     recommended_max_cfu: int | None = None
     exhausted_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
+    headroom: float = 0.0  # share of MAX_CFU still free at the pool's peak minute, 0 to 1
+    demand_cfu_minutes: int | None = None  # with no pool limit (only when it ran out)
+    demand_cost_usd: Decimal | None = None
+    demand_peak_cfu: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,21 @@ class Totals:
     peak_cfu: int
     monthly_cost_usd: Decimal
     annual_cost_usd: Decimal
+    pools_in_use: int = 0  # pools that ran at least one statement
+    exhausted_pools: int = 0  # pools that ran out of CFUs at some minute
+
+
+@dataclass(frozen=True)
+class KeepUp:
+    """What the scenario bills when every exhausted pool gets its recommended MAX_CFU: the
+    cost of keeping up with the input, beside the capped cost that lets backlog grow."""
+
+    cfu_minutes: int
+    cost_usd: Decimal
+    monthly_cost_usd: Decimal
+    annual_cost_usd: Decimal
+    peak_cfu: int  # the highest pool peak without a limit, over the exhausted pools
+    pools: dict[str, int]  # exhausted pool -> the MAX_CFU that keeps up
 
 
 @dataclass(frozen=True)
@@ -93,7 +114,12 @@ class Estimate:
     timeline: Timeline
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
-    advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    advice: tuple[AdviceRecord, ...] = ()  # scenario-wide sizing advice and warnings
+    keep_up: KeepUp | None = None  # set when a pool ran out of CFUs
+
+    def all_advice(self) -> list[AdviceRecord]:
+        """Every piece of advice once, most urgent first (pools, scenario, statements)."""
+        return sizing.everything(self.advice, [s.advice for s in self.statements])
 
 
 def _classify(st: Statement, state_ttl: bool) -> Classification:
@@ -235,6 +261,7 @@ def estimate(scenario: Scenario) -> Estimate:
     cfu = timeline.cfu
     per_statement_minutes = cfu.sum(axis=1)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
+    total_minutes = int(per_statement_minutes.sum())
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
@@ -258,6 +285,7 @@ def estimate(scenario: Scenario) -> Estimate:
                 pending_minutes=int((timeline.state[i] == PENDING).sum()),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
+                cost_share=minutes / total_minutes if total_minutes else 0.0,
             )
         )
 
@@ -266,16 +294,22 @@ def estimate(scenario: Scenario) -> Estimate:
         rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
         minutes = int(per_statement_minutes[rows].sum()) if rows else 0
         pool_advice = advice.pools[pool.name]
+        peak = billing.peak(cfu[rows]) if rows else 0
+        demand = pool_advice.demand_cfu_minutes
         pools.append(
             PoolResult(
                 name=pool.name,
                 max_cfu=pool.max_cfu,
-                peak_cfu=billing.peak(cfu[rows]) if rows else 0,
+                peak_cfu=peak,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
                 recommended_max_cfu=pool_advice.recommended_max_cfu,
                 exhausted_minutes=pool_advice.exhausted_minutes,
                 advice=pool_advice.advice,
+                headroom=max(0.0, 1 - peak / pool.max_cfu) if pool.max_cfu else 0.0,
+                demand_cfu_minutes=demand,
+                demand_cost_usd=rate.cost(demand) if demand is not None else None,
+                demand_peak_cfu=pool_advice.demand_peak_cfu,
             )
         )
 
@@ -285,7 +319,6 @@ def estimate(scenario: Scenario) -> Estimate:
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
         for h, v in enumerate(hour_totals)
     )
-    total_minutes = int(per_statement_minutes.sum())
     cost = rate.cost(total_minutes)
     month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
     totals = Totals(
@@ -295,7 +328,10 @@ def estimate(scenario: Scenario) -> Estimate:
         peak_cfu=billing.peak(cfu),
         monthly_cost_usd=month,
         annual_cost_usd=billing.annual(month),
+        pools_in_use=sum(1 for p in pools if p.cfu_minutes > 0),
+        exhausted_pools=sum(1 for p in pools if p.exhausted_minutes > 0),
     )
+    keep_up = _keep_up(scenario, pools, total_minutes, rate)
     return Estimate(
         scenario=scenario,
         price=price,
@@ -309,4 +345,25 @@ def estimate(scenario: Scenario) -> Estimate:
         assumptions=tuple(_assumptions(scenario, price, params, cfg)),
         autoscaler=cfg.describe(),
         advice=advice.scenario,
+        keep_up=keep_up,
+    )
+
+
+def _keep_up(
+    scenario: Scenario, pools: list[PoolResult], total_minutes: int, rate: billing.Rate
+) -> KeepUp | None:
+    """The bill with every exhausted pool at its recommended MAX_CFU (its unlimited re-run)."""
+    short = [p for p in pools if p.demand_cfu_minutes is not None]
+    if not short:
+        return None
+    minutes = total_minutes + sum(int(p.demand_cfu_minutes or 0) - p.cfu_minutes for p in short)
+    cost = rate.cost(minutes)
+    month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
+    return KeepUp(
+        cfu_minutes=minutes,
+        cost_usd=cost,
+        monthly_cost_usd=month,
+        annual_cost_usd=billing.annual(month),
+        peak_cfu=max(int(p.demand_peak_cfu or 0) for p in short),
+        pools={p.name: int(p.recommended_max_cfu or p.max_cfu) for p in short},
     )

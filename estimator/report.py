@@ -9,6 +9,7 @@ from typing import Any
 
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell
+from estimator.sizing import AdviceRecord, duration
 
 MONEY_PLACES = Decimal("0.000001")
 
@@ -53,7 +54,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "max_lag_seconds": round(s.max_lag_seconds, 3),
                 "exhausted_minutes": s.exhausted_minutes,
                 "pending_minutes": s.pending_minutes,
-                "advice": list(s.advice),
+                "advice": advice_items(s.advice),
             }
             for s in est.statements
         ],
@@ -66,7 +67,11 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "cost_usd": money(p.cost_usd),
                 "recommended_max_cfu": p.recommended_max_cfu,
                 "exhausted_minutes": p.exhausted_minutes,
-                "advice": list(p.advice),
+                "advice": advice_items(p.advice),
+                "demand_cfu_minutes": p.demand_cfu_minutes,
+                "demand_cost_usd": money(p.demand_cost_usd)
+                if p.demand_cost_usd is not None
+                else None,
             }
             for p in est.pools
         ],
@@ -75,7 +80,8 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             for h in est.hourly
         ],
         "autoscaler": est.autoscaler,
-        "advice": list(est.advice),
+        "advice": advice_items(est.advice),
+        "keep_up": _keep_up(est),
         "assumptions": [
             {
                 "key": a.key,
@@ -92,6 +98,25 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         frame = est.timeline.frame()
         out["per_minute"] = frame.to_dict(orient="records")
     return out
+
+
+def advice_items(records: tuple[AdviceRecord, ...]) -> list[dict[str, Any]]:
+    """Advice in JSON: kind, scope, subject, text (the sentence), numbers, change."""
+    return [r.to_dict() for r in records]
+
+
+def _keep_up(est: Estimate) -> dict[str, Any] | None:
+    k = est.keep_up
+    if k is None:
+        return None
+    return {
+        "cfu_minutes": k.cfu_minutes,
+        "cost_usd": money(k.cost_usd),
+        "monthly_cost_usd": money(k.monthly_cost_usd),
+        "annual_cost_usd": money(k.annual_cost_usd),
+        "peak_cfu": k.peak_cfu,
+        "max_cfu": dict(k.pools),
+    }
 
 
 def _fmt_money(v: Decimal) -> str:
@@ -158,13 +183,18 @@ def render_table(est: Estimate) -> str:
     if est.autoscaler:
         params = ", ".join(f"{k} {v}" for k, v in est.autoscaler.get("parameters", {}).items())
         lines.append(f"Autoscaler: {est.autoscaler.get('preset')} ({params})")
-    advice = list(est.advice) + [
-        line for s in est.statements for line in s.advice if line not in est.advice
-    ]
+    if est.keep_up is not None:
+        k = est.keep_up
+        lines.append(
+            f"To keep up with its input: {_fmt_money(k.monthly_cost_usd)} a month with "
+            + ", ".join(f"pool {n} at max_cfu {v}" for n, v in k.pools.items())
+            + f" (the {_fmt_money(t.monthly_cost_usd)} above is capped: backlog grows)."
+        )
+    advice = est.all_advice()
     if advice:
         lines.append("")
         lines.append("Advice:")
-        lines += [f"- {line}" for line in advice]
+        lines += [f"- {r.text}" for r in advice]
     errors = [s for s in est.statements if s.error]
     if errors:
         lines.append("")
@@ -173,13 +203,7 @@ def render_table(est: Estimate) -> str:
 
 
 def _fmt_lag(seconds: float) -> str:
-    if seconds <= 0:
-        return "0 s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+    return "0 s" if seconds <= 0 else duration(seconds)
 
 
 STATEMENT_CSV_COLUMNS = (

@@ -125,7 +125,7 @@ def _statement_rows(est: Estimate) -> Iterable[list[Any]]:
             round(s.max_lag_seconds, 3),
             s.exhausted_minutes,
             s.pending_minutes,
-            "\n".join(s.advice),
+            "\n".join(r.text for r in s.advice),
             "\n".join(s.warnings),
             s.error or "",
         ]
@@ -142,7 +142,7 @@ def _pool_rows(est: Estimate) -> Iterable[list[Any]]:
             p.cfu_minutes,
             _hours(p.cfu_minutes),
             _money(p.cost_usd),
-            "\n".join(p.advice),
+            "\n".join(r.text for r in p.advice),
         ]
 
 
