@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.calibrate.command import add_calibrate_parser
 
     add_calibrate_parser(sub)
+    from estimator.actuals.command import add_reconcile_parser
+
+    add_reconcile_parser(sub)
     return parser
 
 

@@ -23,6 +23,15 @@ class PricingError(EstimatorError):
     """No price is known for the asked cloud and region."""
 
 
+class TrafficError(EstimatorError):
+    """A profile cannot be turned into rates. `problems` holds one line each, naming the
+    file, line and fix for CSV series."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
 class FieldProblems(ValueError):
     """Raised inside model validators to report several fields at once, each with its path."""
 

@@ -11,6 +11,7 @@ import numpy as np
 from estimator import billing, sizing
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
+from estimator.errors import TrafficError
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
@@ -18,7 +19,7 @@ from estimator.simulate import StatementPlan, simulate
 from estimator.sizing import AdviceRecord
 from estimator.sql import Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
-from estimator.traffic import TrafficError, statement_rates
+from estimator.traffic import statement_rates
 
 
 @dataclass(frozen=True)

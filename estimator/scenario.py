@@ -15,7 +15,6 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -27,8 +26,18 @@ from pydantic import (
 )
 
 from estimator import autoscaler as autoscaler_presets
-from estimator.errors import FieldProblems, ScenarioError, format_validation_error
+from estimator.errors import FieldProblems, ScenarioError, TrafficError, format_validation_error
+from estimator.fields import StrictModel
 from estimator.parameters import known_keys
+from estimator.profiles import (
+    AnyProfile,
+    BurstsProfile,
+    Profile,
+    ProfileRef,
+    SeriesProfile,
+    StepsProfile,
+    load_csv_series,
+)
 
 MAX_SCENARIO_BYTES = 5 * 1024 * 1024
 """Largest scenario file accepted: far above any real scenario, small enough to stay safe."""
@@ -37,11 +46,7 @@ MAX_HORIZON_MINUTES = 366 * 24 * 60
 Cloud = Literal["aws", "gcp", "azure"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class PricingSettings(_Model):
+class PricingSettings(StrictModel):
     cloud: Cloud = "aws"
     region: str = Field("us-east-1", min_length=1)
     usd_per_cfu_hour: float | None = Field(
@@ -50,215 +55,15 @@ class PricingSettings(_Model):
     discount_pct: float = Field(0, ge=0, le=100, description="Applied to every cost.")
 
 
-class Pool(_Model):
+class Pool(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     max_cfu: int = Field(50, ge=1, le=1000, description="MAX_CFU of the compute pool.")
 
 
-class ScheduleStep(_Model):
+class ScheduleStep(StrictModel):
     minutes: int = Field(ge=1)
     cfu: int = Field(ge=1, le=1000)
 
-
-# --- Traffic profiles: how a statement's input rate moves over the horizon (estimator/traffic.py
-# turns each into a per-minute array). Minutes are minutes of the horizon (0 = its start).
-
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
-class _Profile(_Model):
-    growth_pct_per_month: float = Field(
-        0,
-        ge=-99,
-        le=1000,
-        description="Compound growth of the rate per 30-day month (for long horizons).",
-    )
-
-
-class ConstantProfile(_Profile):
-    """The same rate every minute."""
-
-    shape: Literal["constant"]
-    rps: float = Field(ge=0, le=1e9, description="Input records per second.")
-
-
-class DailyProfile(_Profile):
-    """A daily cycle: a cosine from `trough_rps` up to `peak_rps` at `peak_hour` and back."""
-
-    shape: Literal["daily"]
-    trough_rps: float = Field(ge=0, le=1e9, description="Rate 12 hours away from the peak.")
-    peak_rps: float = Field(gt=0, le=1e9, description="Rate at peak_hour.")
-    peak_hour: int = Field(14, ge=0, le=23, description="Hour of the day of the peak (0-23).")
-    weekend_factor: float = Field(
-        1.0, ge=0, le=10, description="Multiplies the rate on Saturdays and Sundays."
-    )
-    first_day: Weekday = Field("monday", description="Weekday of the horizon's first day.")
-
-    @model_validator(mode="after")
-    def _trough_below_peak(self) -> DailyProfile:
-        if self.trough_rps > self.peak_rps:
-            raise FieldProblems(
-                [
-                    (
-                        "trough_rps",
-                        f"{self.trough_rps:g} is above peak_rps {self.peak_rps:g}; "
-                        "the trough is the lowest rate of the day",
-                    )
-                ]
-            )
-        return self
-
-
-class RatePoint(_Model):
-    minute: int = Field(ge=0, description="Minute of the horizon.")
-    rps: float = Field(ge=0, le=1e9, description="Input records per second from this minute.")
-
-
-def _strictly_increasing(minutes: list[int], what: str) -> list[tuple[str, str]]:
-    for i in range(1, len(minutes)):
-        if minutes[i] <= minutes[i - 1]:
-            return [
-                (
-                    f"{what}[{i}]",
-                    f"minute {minutes[i]} does not come after minute {minutes[i - 1]}; "
-                    "list them in increasing order of minute, each minute once",
-                )
-            ]
-    return []
-
-
-class StepsProfile(_Profile):
-    """A rate that holds from each step's minute until the next step (the first step's rate
-    also holds before it)."""
-
-    shape: Literal["steps"]
-    steps: list[RatePoint] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _sorted(self) -> StepsProfile:
-        problems = _strictly_increasing([s.minute for s in self.steps], "steps")
-        if problems:
-            raise FieldProblems(problems)
-        return self
-
-
-class BurstsProfile(_Profile):
-    """A base rate multiplied by `multiplier` for `minutes` minutes, every `every_minutes`
-    (from `first_minute`) or at the minutes listed in `at_minutes`."""
-
-    shape: Literal["bursts"]
-    base_rps: float = Field(ge=0, le=1e9, description="Rate outside bursts.")
-    multiplier: float = Field(ge=1, le=1000, description="Rate during a burst = base x this.")
-    minutes: int = Field(ge=1, le=1440 * 7, description="Length of each burst.")
-    every_minutes: int | None = Field(None, ge=1, description="Period of repeating bursts.")
-    first_minute: int = Field(0, ge=0, description="Start of the first repeating burst.")
-    at_minutes: list[int] | None = Field(None, description="Start minutes of one-off bursts.")
-
-    @model_validator(mode="after")
-    def _when(self) -> BurstsProfile:
-        if (self.every_minutes is None) == (self.at_minutes is None):
-            raise FieldProblems(
-                [("every_minutes", "give every_minutes (repeating bursts) or at_minutes, one")]
-            )
-        if self.every_minutes is not None and self.minutes > self.every_minutes:
-            raise FieldProblems(
-                [
-                    (
-                        "minutes",
-                        f"a burst of {self.minutes} minutes does not fit in every_minutes "
-                        f"{self.every_minutes}; shorten it or space the bursts further",
-                    )
-                ]
-            )
-        if self.at_minutes is not None and any(m < 0 for m in self.at_minutes):
-            raise FieldProblems([("at_minutes", "minutes must be 0 or more")])
-        return self
-
-
-def _series_points(value: Any) -> Any:
-    """Accept [[minute, rps], ...] or [{minute: .., rps: ..}, ...]."""
-    if isinstance(value, list):
-        return [
-            (v.get("minute"), v.get("rps"))
-            if isinstance(v, dict) and set(v) <= {"minute", "rps"}
-            else v
-            for v in value
-        ]
-    return value
-
-
-class SeriesProfile(_Profile):
-    """A measured per-minute series: from a CSV file (`minute,rps`, path relative to the
-    scenario file) or inline. Each rate holds until the next point; the first point's rate
-    also holds before it."""
-
-    shape: Literal["series"]
-    csv: str | None = Field(
-        None, min_length=1, max_length=1000, description="CSV file with columns minute,rps."
-    )
-    series: Annotated[list[tuple[int, float]] | None, BeforeValidator(_series_points)] = Field(
-        None, description="Inline points [[minute, rps], ...]."
-    )
-
-    @model_validator(mode="after")
-    def _one_source(self) -> SeriesProfile:
-        if (self.csv is None) == (self.series is None):
-            raise FieldProblems([("csv", "give csv (a file) or series (inline points), one")])
-        if self.series is not None:
-            if not self.series:
-                raise FieldProblems([("series", "must list at least one [minute, rps] point")])
-            for i, (minute, rps) in enumerate(self.series):
-                if minute < 0 or rps < 0:
-                    raise FieldProblems([(f"series[{i}]", "minute and rps must be 0 or more")])
-            problems = _strictly_increasing([m for m, _ in self.series], "series")
-            if problems:
-                raise FieldProblems(problems)
-        return self
-
-
-_SHAPES = ("constant", "daily", "steps", "bursts", "series")
-
-
-def _profile_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "shape=name"
-    shape = value.get("shape") if isinstance(value, dict) else getattr(value, "shape", None)
-    return f"shape={shape}" if shape in _SHAPES else None
-
-
-Profile = Annotated[
-    Annotated[ConstantProfile, Tag("shape=constant")]
-    | Annotated[DailyProfile, Tag("shape=daily")]
-    | Annotated[StepsProfile, Tag("shape=steps")]
-    | Annotated[BurstsProfile, Tag("shape=bursts")]
-    | Annotated[SeriesProfile, Tag("shape=series")],
-    Discriminator(
-        _profile_tag,
-        custom_error_type="profile_shape",
-        custom_error_message=f"must have a shape: one of {', '.join(_SHAPES)}",
-    ),
-]
-"""A traffic profile, told apart by its `shape`."""
-
-ProfileRef = Annotated[
-    Annotated[ConstantProfile, Tag("shape=constant")]
-    | Annotated[DailyProfile, Tag("shape=daily")]
-    | Annotated[StepsProfile, Tag("shape=steps")]
-    | Annotated[BurstsProfile, Tag("shape=bursts")]
-    | Annotated[SeriesProfile, Tag("shape=series")]
-    | Annotated[str, Tag("shape=name")],
-    Discriminator(
-        _profile_tag,
-        custom_error_type="profile_shape",
-        custom_error_message=(
-            f"must be a profile with a shape (one of {', '.join(_SHAPES)}) or the name of "
-            "a profile under profiles"
-        ),
-    ),
-]
-"""A statement's profile: inline, or the name of one under the scenario's `profiles`."""
-
-AnyProfile = ConstantProfile | DailyProfile | StepsProfile | BurstsProfile | SeriesProfile
 
 _TAG_IN_PATH = re.compile(r"\.(?:shape|form)=[\w-]+")
 
@@ -314,7 +119,7 @@ AutoscalerChoice = Annotated[
 ]
 
 
-class Statement(_Model):
+class Statement(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     pool: str = "default"
     sql: str = Field("", max_length=1_000_000)
@@ -413,7 +218,7 @@ class CalibrationSettings(BaseModel):
         return f"{table}.{column}".lower() in {k.lower() for k in self.key_counts}
 
 
-class Scenario(_Model):
+class Scenario(StrictModel):
     schema_version: Literal[1] = 1
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
     pricing: PricingSettings = Field(default_factory=PricingSettings)
@@ -598,8 +403,6 @@ def parse_scenario(data: Any, *, source_dir: Path | None = None) -> Scenario:
 
 def _csv_problems(scenario: Scenario) -> list[str]:
     """Read and check every CSV series a scenario names (paths relative to its folder)."""
-    from estimator.traffic import TrafficError, load_csv_series
-
     where: list[tuple[str, SeriesProfile]] = []
     for name, profile in scenario.profiles.items():
         if isinstance(profile, SeriesProfile) and profile.csv:

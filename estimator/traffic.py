@@ -12,38 +12,27 @@ Assumptions, stated once:
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from estimator.scenario import (
+from estimator.errors import TrafficError
+from estimator.profiles import (
     AnyProfile,
     BurstsProfile,
     ConstantProfile,
     DailyProfile,
-    Scenario,
     SeriesProfile,
-    Statement,
     StepsProfile,
+    load_csv_series,
 )
+from estimator.scenario import Scenario, Statement
 
 MINUTES_PER_DAY = 1440
 MINUTES_PER_MONTH = 30 * MINUTES_PER_DAY
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MAX_CSV_BYTES = 20 * 1024 * 1024
-
-
-class TrafficError(ValueError):
-    """A profile cannot be turned into rates. `problems` holds one line each, naming the
-    file, line and fix for CSV series."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
 
 
 def constant(rps: float, minutes: int) -> np.ndarray:
@@ -104,104 +93,6 @@ def growth(pct_per_month: float, minutes: int) -> np.ndarray:
     """Compound growth factor per minute: (1 + pct/100) ** (minute / 30 days)."""
     t = np.arange(minutes, dtype=np.float64)
     return np.power(1.0 + pct_per_month / 100.0, t / MINUTES_PER_MONTH)
-
-
-def parse_csv_series(
-    text: str, name: str, *, horizon_minutes: int | None = None
-) -> list[tuple[int, float]]:
-    """Read `minute,rps` rows (a header row is optional). Raises TrafficError naming the file,
-    the line and the fix. Minutes must be whole, increasing and inside the horizon; rates
-    must be numbers of 0 or more."""
-    rows = list(csv.reader(io.StringIO(text)))
-    points: list[tuple[int, float]] = []
-    problems: list[str] = []
-    for lineno, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if not points and lineno == _first_line(rows) and _is_header(cells):
-            continue
-        if len(cells) < 2:
-            problems.append(f"{name} line {lineno}: expected two columns minute,rps")
-            continue
-        try:
-            minute_f = float(cells[0])
-        except ValueError:
-            problems.append(f"{name} line {lineno}: minute {cells[0]!r} is not a number")
-            continue
-        try:
-            rps = float(cells[1])
-        except ValueError:
-            problems.append(f"{name} line {lineno}: rps {cells[1]!r} is not a number")
-            continue
-        if not minute_f.is_integer() or minute_f < 0:
-            problems.append(
-                f"{name} line {lineno}: minute {cells[0]} must be a whole number, 0 or more"
-            )
-            continue
-        minute = int(minute_f)
-        if not math.isfinite(rps) or rps < 0:
-            problems.append(f"{name} line {lineno}: rps {cells[1]} is negative; rates are >= 0")
-            continue
-        if points and minute <= points[-1][0]:
-            problems.append(
-                f"{name} line {lineno}: minute {minute} does not come after minute "
-                f"{points[-1][0]}; sort the rows by minute, each minute once"
-            )
-            continue
-        if horizon_minutes is not None and minute >= horizon_minutes:
-            problems.append(
-                f"{name} line {lineno}: minute {minute} is past the horizon of "
-                f"{horizon_minutes} minutes; drop the row or raise horizon_minutes"
-            )
-            continue
-        points.append((minute, rps))
-        if len(problems) >= 10:
-            break
-    if not points and not problems:
-        problems.append(f"{name}: has no rows; write one `minute,rps` row per minute")
-    if problems:
-        raise TrafficError(problems[:10])
-    return points
-
-
-def _first_line(rows: list[list[str]]) -> int:
-    for lineno, row in enumerate(rows, start=1):
-        if any(c.strip() for c in row) and not row[0].strip().startswith("#"):
-            return lineno
-    return 0
-
-
-def _is_header(cells: list[str]) -> bool:
-    try:
-        float(cells[0])
-    except ValueError:
-        return True
-    return False
-
-
-def load_csv_series(
-    path: str, source_dir: Path | None, *, horizon_minutes: int | None = None
-) -> list[tuple[int, float]]:
-    """Read a `minute,rps` CSV file, relative to the scenario's folder (or the current one)."""
-    p = Path(path)
-    if not p.is_absolute() and source_dir is not None:
-        p = source_dir / p
-    try:
-        size = p.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise TrafficError([f"{path}: is {size / 1e6:.1f} MB; series are limited to 20 MB"])
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise TrafficError(
-            [
-                f"{path}: cannot read it ({exc.strerror}, looked at {p}); put the file next to "
-                "the scenario file or give its full path"
-            ]
-        ) from None
-    except UnicodeDecodeError:
-        raise TrafficError([f"{path}: is not UTF-8 text; save it as CSV"]) from None
-    return parse_csv_series(text, p.name, horizon_minutes=horizon_minutes)
 
 
 def profile_rates(

@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 
 from estimator.errors import ScenarioError
+from estimator.profiles import BurstsProfile, DailyProfile, SeriesProfile, StepsProfile
 from estimator.scenario import (
     AutoscalerSettings,
-    BurstsProfile,
-    DailyProfile,
-    SeriesProfile,
-    StepsProfile,
     load_scenario,
     loads_scenario,
     save_scenario,

@@ -5,17 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from estimator.errors import ScenarioError
+from estimator.errors import ScenarioError, TrafficError
+from estimator.profiles import parse_csv_series
 from estimator.scenario import load_scenario, loads_scenario
-from estimator.traffic import (
-    TrafficError,
-    bursts,
-    daily,
-    growth,
-    held,
-    parse_csv_series,
-    statement_rates,
-)
+from estimator.traffic import bursts, daily, growth, held, statement_rates
 
 
 def test_daily_peaks_at_peak_hour_and_troughs_twelve_hours_later():

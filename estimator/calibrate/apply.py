@@ -66,8 +66,9 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
 
 def write_scenario_dict(path: str | Path, data: dict[str, Any]) -> None:
     """Write `data` to `path` atomically (a temporary file in the same folder, then rename),
-    as JSON for a .json file and YAML otherwise."""
-    target = Path(path)
+    as JSON for a .json file and YAML otherwise. A symlink is followed: the file it points to
+    is replaced, and the link stays a link."""
+    target = Path(path).resolve()
     if target.suffix.lower() == ".json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:

@@ -12,9 +12,9 @@ import streamlit as st
 from pydantic import TypeAdapter, ValidationError
 
 from estimator import charts
-from estimator.errors import FieldProblems, format_validation_error
-from estimator.scenario import Profile
-from estimator.traffic import TrafficError, parse_csv_series, profile_rates
+from estimator.errors import FieldProblems, TrafficError, format_validation_error
+from estimator.profiles import Profile, parse_csv_series
+from estimator.traffic import profile_rates
 from estimator.ui import state
 from estimator.ui.feedback import Slots
 from estimator.ui.inputs import horizon_label

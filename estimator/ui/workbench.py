@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
-
 import streamlit as st
 
-from estimator.errors import EstimatorError
-from estimator.estimate import Estimate, estimate
+from estimator.errors import EstimatorError, TrafficError
+from estimator.estimate import Estimate
 from estimator.scenario import scenario_to_dict
-from estimator.traffic import TrafficError
 from estimator.ui import (
     calibrate_ui,
     compute,
@@ -35,26 +32,11 @@ TABS = (
 BIG_SIMULATION = 100_000  # statement-minutes above which the run shows its progress
 
 
-def _takes_progress() -> bool:
-    return "progress" in inspect.signature(estimate).parameters
-
-
 def run_estimate(text: str, statements: int, minutes: int) -> Estimate:
     """The cached estimate; a long simulation shows what it is doing while it runs."""
     message = f"Simulating {statements} statement(s) over {horizon_label(minutes)}…"
     if statements * minutes < BIG_SIMULATION:
         return compute.get_estimate(text)
-    if _takes_progress():
-        box = st.empty()
-        bar = box.progress(0.0, text=message)
-
-        def progress(fraction: float) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
-
-        try:
-            return compute.get_estimate(text, _progress=progress)
-        finally:
-            box.empty()
     with st.spinner(message, show_time=True):
         return compute.get_estimate(text)
 
@@ -139,11 +121,11 @@ def page() -> None:
             est = run_estimate(
                 text, len(w.get("statements", [])), int(w.get("horizon_minutes", 1440))
             )
-        except EstimatorError as exc:
-            problems = [str(exc)]
-            text = None
         except TrafficError as exc:
             problems = list(exc.problems)
+            text = None
+        except EstimatorError as exc:
+            problems = [str(exc)]
             text = None
     stale = text is None
     unclaimed = slots.route(problems) if problems else []
