@@ -8,7 +8,7 @@ PORT ?= 8501
 # exported workbooks.
 SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core
 
-.PHONY: run test bench lint format system-deps clean flink
+.PHONY: run test bench lint format system-deps clean flink wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,21 +60,28 @@ flink: $(FLINK_VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.installed-dev system-deps flink
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint system-deps flink
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: $(VENV)/.installed-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+# Zero findings from each: ruff (lint and format), mypy (with the pydantic plugin), vulture.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/vulture
+
+# The wheel users install without cloning: dist/flink_cfu_estimator-*.whl
+wheel: $(VENV)/.installed-dev
+	rm -rf dist build
+	$(BIN)/pip wheel --quiet --no-deps -w dist .
+	@ls dist/*.whl
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info

@@ -5,7 +5,7 @@ The pages live in estimator.ui (workbench: the estimate; compare: scenarios side
 
 import streamlit as st
 
-from estimator.ui.pages import compare_page, estimate_page
+from estimator.ui import compare, pages, workbench
 
 st.set_page_config(
     page_title="Flink CFU Estimator",
@@ -13,4 +13,18 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-st.navigation([estimate_page(), compare_page()]).run()
+estimate_page = pages.register(
+    "estimate",
+    st.Page(
+        workbench.page,
+        title="Estimate",
+        icon=":material/calculate:",
+        url_path="estimate",
+        default=True,
+    ),
+)
+compare_page = pages.register(
+    "compare",
+    st.Page(compare.page, title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+)
+st.navigation([estimate_page, compare_page]).run()

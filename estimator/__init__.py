@@ -5,14 +5,37 @@ The public surface:
     from estimator import load_scenario, estimate, classify
     est = estimate(load_scenario("scenario.yaml"))
     est.totals.cost_usd
+
+Names are loaded on first use, so `import estimator` (and light commands such as
+`cfu-estimator prices` or `--help`) do not pay for pandas, numpy, sqlglot or the pipeline.
 """
 
 from __future__ import annotations
 
-from estimator.errors import EstimatorError, PricingError, ScenarioError
-from estimator.estimate import Estimate, estimate
-from estimator.scenario import Scenario, dumps_scenario, load_scenario, loads_scenario
-from estimator.sql import Classification
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from estimator.errors import EstimatorError, PricingError, ScenarioError
+    from estimator.estimate import Estimate, estimate
+    from estimator.scenario import Scenario, dumps_scenario, load_scenario, loads_scenario
+    from estimator.sql import Classification
+
+__version__ = "0.1.0"
+
+# public name -> the module that defines it
+_LAZY = {
+    "Classification": "estimator.sql",
+    "Estimate": "estimator.estimate",
+    "EstimatorError": "estimator.errors",
+    "PricingError": "estimator.errors",
+    "Scenario": "estimator.scenario",
+    "ScenarioError": "estimator.errors",
+    "dumps_scenario": "estimator.scenario",
+    "estimate": "estimator.estimate",
+    "load_scenario": "estimator.scenario",
+    "loads_scenario": "estimator.scenario",
+}
 
 __all__ = [
     "Classification",
@@ -28,7 +51,18 @@ __all__ = [
     "loads_scenario",
 ]
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'estimator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 def classify(script: str) -> list[Classification]:

@@ -6,15 +6,18 @@ This module only describes the policies; estimator/simulate.py runs them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-PRESETS_FILE = Path(__file__).resolve().parent / "data" / "autoscaler_presets.yaml"
+PRESETS_FILE: Traversable = files("estimator") / "data" / "autoscaler_presets.yaml"
 DEFAULT_PRESET = "autopilot"
 
 
@@ -42,7 +45,7 @@ class Preset:
 
 
 @lru_cache(maxsize=2)
-def load_presets(path: Path = PRESETS_FILE) -> dict[str, Preset]:
+def load_presets(path: Traversable | Path = PRESETS_FILE) -> dict[str, Preset]:
     """Every preset by name, parameters in the data file's order."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     defs = {d["key"]: d for d in data["parameters"]}
@@ -85,9 +88,12 @@ def check_overrides(preset: str, overrides: Mapping[str, Any]) -> list[tuple[str
             )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append((key, f"must be a number, not {value!r}"))
+            problems.append((key, "must be a number"))
             continue
         row = rows[key]
+        if not math.isfinite(value):
+            problems.append((key, f"must be a finite number ({row.unit})"))
+            continue
         if value < row.minimum:
             problems.append((key, f"must be at least {row.minimum:g} ({row.unit})"))
         elif value > row.maximum:

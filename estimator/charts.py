@@ -97,7 +97,7 @@ def bucket_any(mask: np.ndarray, bucket: int) -> np.ndarray:
     k = -(-m // bucket)
     padded = np.zeros(k * bucket, dtype=bool)
     padded[:m] = mask
-    return padded.reshape(k, bucket).any(axis=1)
+    return np.asarray(padded.reshape(k, bucket).any(axis=1), dtype=bool)
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -1,26 +1,47 @@
-"""The `cfu-estimator` command line. Exit 0 on success, 2 on invalid input (no traceback)."""
+"""The `cfu-estimator` command line.
+
+Exit codes: 0 on success; 2 when the user's input is at fault (an `EstimatorError`: a bad
+scenario, an unreadable or unwritable file the user named, an unknown price), with one line per
+problem and no traceback; 130 when interrupted; 1 for anything else, which is a bug of ours:
+one line asking for a report (the traceback with `--debug`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from estimator.errors import EstimatorError, ScenarioError
+from estimator.errors import EstimatorError, OutputError, ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+MAX_SQL_MB = 5
+MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
+"""Largest SQL script `classify` reads (far above any real script)."""
 
 
 def _write(text: str, output: str | None, out: TextIO) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"--output {output}: cannot write it ({exc.strerror}); check the folder exists "
+                "and is writable"
+            ) from None
     else:
         out.write(text)
+
+
+def _writing(option: str, path: str) -> OutputError:
+    return OutputError(f"{option} {path}: cannot write it; check the folder exists and is writable")
 
 
 def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
@@ -32,12 +53,19 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     if args.xlsx:
         from estimator.export.xlsx import write_workbook
 
-        write_workbook(est, args.xlsx)
+        try:
+            write_workbook(est, args.xlsx)
+        except OSError:
+            raise _writing("--xlsx", args.xlsx) from None
         print(f"wrote {args.xlsx}", file=sys.stderr)
     if args.csv:
         from estimator.export.csv_export import write_csv_dir
 
-        for path in write_csv_dir(est, args.csv):
+        try:
+            written = write_csv_dir(est, args.csv)
+        except OSError:
+            raise _writing("--csv", args.csv) from None
+        for path in written:
             print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(report.to_dict(est, per_minute=args.per_minute), indent=2) + "\n"
@@ -50,16 +78,17 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    from estimator.files import read_limited
     from estimator.sql import classify_script
     from estimator.sql.report import render_classifications_table
 
     if args.file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_SQL_BYTES + 1)
+        if len(data) > MAX_SQL_BYTES:
+            raise ScenarioError([f"FILE: standard input is larger than {MAX_SQL_MB} MB"])
     else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise ScenarioError([f"FILE: cannot read {path}: no such file"])
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = read_limited(args.file, MAX_SQL_BYTES, what=f"FILE {Path(args.file).name}")
+    text = data.decode("utf-8", errors="replace")
     items = classify_script(text)
     if args.format == "json":
         _write(json.dumps([c.model_dump() for c in items], indent=2) + "\n", None, out)
@@ -119,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfu-estimator",
         description="Estimate CFUs and cost of Flink SQL statements on Confluent Cloud.",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an internal error, print the traceback (to include in a bug report)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -181,17 +215,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_INVALID
-    except (EstimatorError, KeyError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"error: {msg}", file=sys.stderr)
+    except EstimatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}", file=sys.stderr)
-        return EXIT_INVALID
-    except Exception as exc:  # a bug of ours: say so plainly, never a traceback
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug of ours, never the user's input
+        if args.debug:
+            traceback.print_exc()
         print(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it with "
-            "the scenario that caused it",
+            f"error: internal error ({type(exc).__name__}), please report it with the input "
+            "that caused it (add --debug for the traceback)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

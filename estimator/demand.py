@@ -110,8 +110,3 @@ def throughput(
 def records_per_cfu_second(classification: Classification, params: Mapping[str, float]) -> float:
     """Records/s one CFU sustains for a statement of ~1 KB messages and default keys."""
     return throughput(classification, params).records_per_cfu_second
-
-
-def cfus_for_rate(rps: float, per_cfu: float) -> int:
-    """CFUs that carry `rps` records/s at `per_cfu` records/s each: at least 1."""
-    return max(1, math.ceil(rps / per_cfu - 1e-9))

@@ -3,24 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
+MAX_LINE_CHARS = 300
+"""Longest line of an error message, whatever the input (a longer one is cut, marked)."""
+
+
+def clip(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    """One line of at most `limit` characters: line breaks flattened, the rest cut."""
+    flat = " ".join(str(line).split()) if ("\n" in line or "\r" in line) else str(line)
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 class EstimatorError(Exception):
     """Base of every error the estimator reports to a user (never a traceback)."""
 
 
+MAX_PROBLEMS = 50
+"""Most problem lines reported at once (the rest are counted)."""
+
+
 class ScenarioError(EstimatorError):
     """The scenario is invalid. `problems` holds one 'field: what is wrong' line each."""
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+        self.problems = [clip(p) for p in list(problems)[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            self.problems.append(f"(and {len(problems) - MAX_PROBLEMS:,} more problems)")
         super().__init__("\n".join(self.problems))
 
 
 class PricingError(EstimatorError):
     """No price is known for the asked cloud and region."""
+
+
+class OutputError(EstimatorError):
+    """A file or folder the user named for output cannot be written: says which, and the fix.
+    (Files that cannot be read raise estimator.files.FileRefused.)"""
 
 
 class TrafficError(EstimatorError):
@@ -51,11 +74,22 @@ def field_path(loc: Sequence[int | str]) -> str:
     return out
 
 
+def brief(value: object, limit: int = 60) -> str:
+    """A short repr of a user's value for a message: long text cut, containers by kind only."""
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__}"
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "..."
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        return "a very large integer"
+    return clip(repr(value), limit + 10)
+
+
 def _num(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "missing":
@@ -71,7 +105,7 @@ def _message(err: dict) -> str:
     if kind == "less_than":
         return f"must be less than {_num(ctx['lt'])}"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, not {err.get('input')!r}"
+        return f"must be one of {ctx.get('expected')}, not {brief(err.get('input'))}"
     if kind in {"too_short", "string_too_short"}:
         if kind == "string_too_short":
             return "must not be empty"
@@ -79,9 +113,9 @@ def _message(err: dict) -> str:
     if kind in {"too_long", "string_too_long"}:
         return f"is too long (at most {ctx.get('max_length')})"
     if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"must be a whole number, not {err.get('input')!r}"
+        return f"must be a whole number, not {brief(err.get('input'))}"
     if kind in {"float_parsing", "float_type"}:
-        return f"must be a number, not {err.get('input')!r}"
+        return f"must be a number, not {brief(err.get('input'))}"
     msg: str = err["msg"]
     return msg.removeprefix("Value error, ")
 

@@ -253,12 +253,14 @@ def estimate(scenario: Scenario) -> Estimate:
     ]
     plans = [p for p, _, _ in planned]
     pool_caps = {p.name: p.max_cfu for p in scenario.pools}
-    sim_options = {
-        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
-        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
-        "autoscaler": cfg,
-    }
-    timeline = simulate(plans, scenario.horizon_minutes, pools=pool_caps, **sim_options)
+    timeline = simulate(
+        plans,
+        scenario.horizon_minutes,
+        pools=pool_caps,
+        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
+        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
+        autoscaler=cfg,
+    )
     cfu = timeline.cfu
     per_statement_minutes = cfu.sum(axis=1)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)

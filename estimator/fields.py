@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class StrictModel(BaseModel):
-    """Unknown fields are errors (a misspelt field must not be silently ignored)."""
+    """Unknown fields are errors (a misspelt field must not be silently ignored); NaN and
+    infinity are refused in every number field (they would turn estimates into nonsense)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 def strictly_increasing(minutes: list[int], what: str) -> list[tuple[str, str]]:

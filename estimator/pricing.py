@@ -1,17 +1,22 @@
-"""The CFU price table (pricing_data/cfu_prices.csv): look-ups and overrides."""
+"""The CFU price table (estimator/pricing_data/cfu_prices.csv): look-ups and overrides."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from estimator.errors import PricingError
 
-PRICE_TABLE = Path(__file__).resolve().parent.parent / "pricing_data" / "cfu_prices.csv"
+# Package data, so an installed wheel has it too (`pricing_data/` at the top of the repository
+# is a link to this folder).
+PRICE_TABLE: Traversable = files("estimator") / "pricing_data" / "cfu_prices.csv"
 
 
 @dataclass(frozen=True)
@@ -42,19 +47,19 @@ class PriceQuote:
 
 
 @lru_cache(maxsize=4)
-def load_price_table(path: Path = PRICE_TABLE) -> tuple[PriceRow, ...]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return tuple(
-            PriceRow(
-                cloud=r["cloud"].strip(),
-                region=r["region"].strip(),
-                usd_per_cfu_hour=Decimal(r["usd_per_cfu_hour"].strip()),
-                effective_date=dt.date.fromisoformat(r["effective_date"].strip()),
-                source=r["source"].strip(),
-                basis=r["basis"].strip(),
-            )
-            for r in csv.DictReader(fh)
+def load_price_table(path: Traversable | Path = PRICE_TABLE) -> tuple[PriceRow, ...]:
+    text = path.read_text(encoding="utf-8")
+    return tuple(
+        PriceRow(
+            cloud=r["cloud"].strip(),
+            region=r["region"].strip(),
+            usd_per_cfu_hour=Decimal(r["usd_per_cfu_hour"].strip()),
+            effective_date=dt.date.fromisoformat(r["effective_date"].strip()),
+            source=r["source"].strip(),
+            basis=r["basis"].strip(),
         )
+        for r in csv.DictReader(io.StringIO(text, newline=""))
+    )
 
 
 def current_rows(on: dt.date | None = None) -> list[PriceRow]:

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from estimator.errors import FieldProblems, TrafficError
 from estimator.fields import StrictModel, strictly_increasing
+from estimator.files import FileRefused, read_limited, resolve_inside
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
@@ -211,7 +212,10 @@ def parse_csv_series(
     """Read `minute,rps` rows (a header row is optional). Raises TrafficError naming the file,
     the line and the fix. Minutes must be whole, increasing and inside the horizon; rates
     must be numbers of 0 or more."""
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text.replace("\x00", ""))))
+    except csv.Error:
+        raise TrafficError([f"{name}: is not a CSV of minute,rps rows"]) from None
     points: list[tuple[int, float]] = []
     problems: list[str] = []
     for lineno, row in enumerate(rows, start=1):
@@ -226,21 +230,24 @@ def parse_csv_series(
         try:
             minute_f = float(cells[0])
         except ValueError:
-            problems.append(f"{name} line {lineno}: minute {cells[0]!r} is not a number")
+            problems.append(f"{name} line {lineno}: minute is not a number")
             continue
         try:
             rps = float(cells[1])
         except ValueError:
-            problems.append(f"{name} line {lineno}: rps {cells[1]!r} is not a number")
+            problems.append(f"{name} line {lineno}: rps is not a number")
             continue
-        if not minute_f.is_integer() or minute_f < 0:
+        if not math.isfinite(minute_f) or not minute_f.is_integer() or minute_f < 0:
             problems.append(
-                f"{name} line {lineno}: minute {cells[0]} must be a whole number, 0 or more"
+                f"{name} line {lineno}: minute {minute_f:g} must be a whole number, 0 or more"
             )
             continue
         minute = int(minute_f)
-        if not math.isfinite(rps) or rps < 0:
-            problems.append(f"{name} line {lineno}: rps {cells[1]} is negative; rates are >= 0")
+        if not math.isfinite(rps) or rps > 1e9:
+            problems.append(f"{name} line {lineno}: rps must be a finite number up to 1e9")
+            continue
+        if rps < 0:
+            problems.append(f"{name} line {lineno}: rps {rps:g} is negative; rates are >= 0")
             continue
         if points and minute <= points[-1][0]:
             problems.append(
@@ -282,22 +289,23 @@ def _is_header(cells: list[str]) -> bool:
 def load_csv_series(
     path: str, source_dir: Path | None, *, horizon_minutes: int | None = None
 ) -> list[tuple[int, float]]:
-    """Read a `minute,rps` CSV file, relative to the scenario's folder (or the current one)."""
-    p = Path(path)
-    if not p.is_absolute() and source_dir is not None:
-        p = source_dir / p
+    """Read a `minute,rps` CSV file inside the scenario's folder (estimator.files rules: no
+    absolute path, no `..`, no symlink out, a regular file of at most 20 MB). A scenario with no
+    folder (uploaded, shared) cannot name a file."""
+    if source_dir is None:
+        raise TrafficError([f"{path}: a scenario that is not a file cannot name a file"])
     try:
-        size = p.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise TrafficError([f"{path}: is {size / 1e6:.1f} MB; series are limited to 20 MB"])
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise TrafficError(
-            [
-                f"{path}: cannot read it ({exc.strerror}, looked at {p}); put the file next to "
-                "the scenario file or give its full path"
-            ]
-        ) from None
+        p = resolve_inside(path, source_dir, what=path)
+    except FileRefused as exc:
+        if "no such file" in str(exc):
+            raise TrafficError(
+                [f"{path}: cannot read it (no such file); put the file next to the scenario file"]
+            ) from None
+        raise TrafficError([str(exc)]) from None
+    try:
+        text = read_limited(p, MAX_CSV_BYTES, what=path).decode("utf-8-sig")
+    except FileRefused as exc:
+        raise TrafficError([str(exc)]) from None
     except UnicodeDecodeError:
         raise TrafficError([f"{path}: is not UTF-8 text; save it as CSV"]) from None
     return parse_csv_series(text, p.name, horizon_minutes=horizon_minutes)

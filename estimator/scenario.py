@@ -26,9 +26,10 @@ from pydantic import (
 )
 
 from estimator import autoscaler as autoscaler_presets
+from estimator import parameters as model_parameters
 from estimator.errors import FieldProblems, ScenarioError, TrafficError, format_validation_error
 from estimator.fields import StrictModel
-from estimator.parameters import known_keys
+from estimator.files import FileRefused, read_limited
 from estimator.profiles import (
     AnyProfile,
     BurstsProfile,
@@ -38,6 +39,7 @@ from estimator.profiles import (
     StepsProfile,
     load_csv_series,
 )
+from estimator.safe_yaml import check_data, load_yaml
 
 MAX_SCENARIO_BYTES = 5 * 1024 * 1024
 """Largest scenario file accepted: far above any real scenario, small enough to stay safe."""
@@ -81,7 +83,7 @@ def _known_preset(name: str) -> str:
 class AutoscalerSettings(BaseModel):
     """`{preset: flink-operator, target_utilization: 0.6}`: any parameter of the preset."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
 
     preset: str = Field(autoscaler_presets.DEFAULT_PRESET, description="Preset name.")
 
@@ -136,7 +138,7 @@ class Statement(StrictModel):
     )
     udf_count: int = Field(0, ge=0, le=100, description="User-defined function calls a record.")
     records_per_cfu_second: float | None = Field(
-        None, gt=0, le=1e9, description="Measured records/s per CFU: overrides the model."
+        None, ge=0.001, le=1e9, description="Measured records/s per CFU: overrides the model."
     )
     records_per_cfu_second_source: str | None = Field(
         None, max_length=500, description="Where records_per_cfu_second comes from."
@@ -246,12 +248,12 @@ class Scenario(StrictModel):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, v: dict[str, float]) -> dict[str, float]:
-        known = known_keys()
-        unknown = sorted(set(v) - set(known))
+        unknown = model_parameters.unknown_keys_problem(v)
         if unknown:
-            raise ValueError(
-                f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
+            raise ValueError(unknown)
+        problems = model_parameters.check_overrides(v)
+        if problems:
+            raise FieldProblems(problems)
         return v
 
     @model_validator(mode="after")
@@ -388,21 +390,28 @@ def parse_scenario(data: Any, *, source_dir: Path | None = None) -> Scenario:
         raise ScenarioError(["(file): is empty; write a scenario (see `cfu-estimator example`)"])
     if not isinstance(data, dict):
         raise ScenarioError([f"(file): must be a mapping of fields, not a {type(data).__name__}"])
+    check_data(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         lines = [_TAG_IN_PATH.sub("", line) for line in format_validation_error(exc)]
         raise ScenarioError(lines) from None
     scenario._source_dir = source_dir
-    if source_dir is not None:
-        problems = _csv_problems(scenario)
-        if problems:
-            raise ScenarioError(problems)
+    problems = _csv_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
     return scenario
 
 
+NO_FILES_HERE = (
+    "a scenario read here cannot name a file; give the points inline as "
+    "series: [[minute, rps], ...] (the app's traffic editor turns an uploaded CSV into them)"
+)
+
+
 def _csv_problems(scenario: Scenario) -> list[str]:
-    """Read and check every CSV series a scenario names (paths relative to its folder)."""
+    """Read and check every CSV series a scenario names (paths relative to its folder). A
+    scenario with no folder (an upload, a share link, text) may name no file at all."""
     where: list[tuple[str, SeriesProfile]] = []
     for name, profile in scenario.profiles.items():
         if isinstance(profile, SeriesProfile) and profile.csv:
@@ -411,6 +420,8 @@ def _csv_problems(scenario: Scenario) -> list[str]:
         if isinstance(st.profile, SeriesProfile) and st.profile.csv:
             where.append((f"statements[{i}].profile.csv", st.profile))
     problems: list[str] = []
+    if scenario.source_dir is None:
+        return [f"{field}: {NO_FILES_HERE}" for field, _ in where]
     for field, profile in where:
         try:
             load_csv_series(
@@ -437,15 +448,7 @@ def loads_scenario(text: str | bytes, *, source_dir: Path | None = None) -> Scen
             raise ScenarioError(["(file): is not UTF-8 text; save it as YAML or JSON"]) from None
     if not text.strip():
         raise ScenarioError(["(file): is empty; write a scenario (see `cfu-estimator example`)"])
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or "unreadable"
-        raise ScenarioError([f"(file): is not valid YAML or JSON{where}: {problem}"]) from None
+    data = load_yaml(text)
     return parse_scenario(data, source_dir=source_dir)
 
 
@@ -453,17 +456,10 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file (YAML or JSON)."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise ScenarioError([f"(file): cannot read {p}: {exc.strerror}"]) from None
-    if size > MAX_SCENARIO_BYTES:
-        raise ScenarioError(
-            [
-                f"(file): {p.name} is {size / 1e6:.1f} MB; scenarios are limited to "
-                f"{MAX_SCENARIO_BYTES // (1024 * 1024)} MB"
-            ]
-        )
-    return loads_scenario(p.read_bytes(), source_dir=p.resolve().parent)
+        data = read_limited(p, MAX_SCENARIO_BYTES, what=f"(file) {p.name}")
+    except FileRefused as exc:
+        raise ScenarioError([str(exc)]) from None
+    return loads_scenario(data, source_dir=p.resolve().parent)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

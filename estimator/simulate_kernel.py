@@ -67,7 +67,7 @@ def _cache_dir() -> str | None:
 
 _CACHE_DIR = _cache_dir()
 if _CACHE_DIR:  # read when the kernel is decorated, below
-    numba.config.CACHE_DIR = _CACHE_DIR
+    numba.config.CACHE_DIR = _CACHE_DIR  # type: ignore[attr-defined]  # set at run time
 
 
 @numba.njit(cache=_CACHE_DIR is not None, nogil=True)

@@ -234,3 +234,64 @@ def test_csv_keeps_hostile_names_as_text_on_one_row(write_scenario, capsys):
         '\'=HYPERLINK("http://x","y")',
         "'@SUM(A1)\rsecond line",
     ]
+
+
+def test_an_internal_lookup_bug_is_exit_1_and_not_blamed_on_the_input(
+    examples_dir, capsys, monkeypatch
+):
+    import estimator.estimate
+
+    def broken(_scenario):
+        raise KeyError("ddl_cfu_minutes")
+
+    monkeypatch.setattr(estimator.estimate, "estimate", broken)
+    code = main(["estimate", str(examples_dir / "confluent_cfu_curve.yaml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "internal error" in err and "please report" in err
+    assert "Traceback" not in err
+
+
+def test_debug_prints_the_traceback_of_an_internal_error(examples_dir, capsys, monkeypatch):
+    import estimator.estimate
+
+    def broken(_scenario):
+        raise KeyError("ddl_cfu_minutes")
+
+    monkeypatch.setattr(estimator.estimate, "estimate", broken)
+    code = main(["--debug", "estimate", str(examples_dir / "confluent_cfu_curve.yaml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" in err and "KeyError" in err
+
+
+def test_an_unwritable_output_is_the_users_to_fix_exit_2(examples_dir, tmp_path, capsys):
+    target = tmp_path / "no-such-folder" / "out.json"
+    code = main(["estimate", str(examples_dir / "confluent_cfu_curve.yaml"), "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: --output {target}: cannot write it")
+
+
+def test_a_folder_given_as_scenario_is_exit_2_naming_it(tmp_path, capsys):
+    code = main(["estimate", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert tmp_path.name in err and "not a regular file" in err and "Traceback" not in err
+
+
+def test_every_user_error_class_is_an_estimator_error():
+    from estimator import errors
+    from estimator.calibrate.errors import CalibrationError
+    from estimator.files import FileRefused
+
+    for cls in (
+        errors.ScenarioError,
+        errors.PricingError,
+        errors.TrafficError,
+        errors.OutputError,
+        FileRefused,
+        CalibrationError,
+    ):
+        assert issubclass(cls, errors.EstimatorError)

@@ -60,7 +60,7 @@ def test_csv_series_with_header_and_comments():
         ("0,100\n10,200\n5,300\n", "t.csv line 3: minute 5 does not come after minute 10; sort"),
         ("0,100\n2000,5\n", "t.csv line 2: minute 2000 is past the horizon of 1440 minutes"),
         ("0,100\n1.5,3\n", "t.csv line 2: minute 1.5 must be a whole number"),
-        ("0,abc\n", "t.csv line 1: rps 'abc' is not a number"),
+        ("0,abc\n", "t.csv line 1: rps is not a number"),
         ("minute,rps\n", "t.csv: has no rows"),
     ],
 )

@@ -10,16 +10,33 @@
 
 from __future__ import annotations
 
-from estimator.calibrate.apply import apply_results, read_scenario_dict, write_scenario_dict
-from estimator.calibrate.calibration import (
-    BACKENDS,
-    DEFAULT_ROWS,
-    CalibrationResult,
-    available,
-    calibrate,
-)
-from estimator.calibrate.errors import CalibrationError, EngineMissing
-from estimator.calibrate.settings import CalibrationSettings
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from estimator.calibrate.apply import (
+        apply_results,
+        read_scenario_dict,
+        write_scenario_dict,
+    )
+    from estimator.calibrate.calibration import CalibrationResult, available, calibrate
+    from estimator.calibrate.defaults import BACKENDS, DEFAULT_ROWS
+    from estimator.calibrate.errors import CalibrationError, EngineMissing
+    from estimator.calibrate.settings import CalibrationSettings
+
+_LAZY = {
+    "BACKENDS": "estimator.calibrate.defaults",
+    "DEFAULT_ROWS": "estimator.calibrate.defaults",
+    "CalibrationError": "estimator.calibrate.errors",
+    "CalibrationResult": "estimator.calibrate.calibration",
+    "CalibrationSettings": "estimator.calibrate.settings",
+    "EngineMissing": "estimator.calibrate.errors",
+    "apply_results": "estimator.calibrate.apply",
+    "available": "estimator.calibrate.calibration",
+    "calibrate": "estimator.calibrate.calibration",
+    "read_scenario_dict": "estimator.calibrate.apply",
+    "write_scenario_dict": "estimator.calibrate.apply",
+}
 
 __all__ = [
     "BACKENDS",
@@ -34,3 +51,12 @@ __all__ = [
     "read_scenario_dict",
     "write_scenario_dict",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'estimator.calibrate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -18,6 +18,10 @@ import yaml
 
 from estimator.calibrate.calibration import CalibrationResult
 from estimator.calibrate.errors import CalibrationError
+from estimator.errors import ScenarioError
+from estimator.files import FileRefused, read_limited
+from estimator.safe_yaml import load_yaml
+from estimator.scenario import MAX_SCENARIO_BYTES
 
 OVERRIDE = "records_per_cfu_second"
 OVERRIDE_SOURCE = "records_per_cfu_second_source"
@@ -57,8 +61,17 @@ _Dumper.add_representer(str, _str)
 
 
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:
-    """The scenario file as plain data (YAML or JSON, safe loader)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    """The scenario file as plain data (YAML or JSON, bounded safe loader, size-limited read:
+    the same rules as `cfu-estimator estimate`)."""
+    try:
+        raw = read_limited(path, MAX_SCENARIO_BYTES, what=str(path))
+        data = load_yaml(raw.decode("utf-8-sig"))
+    except FileRefused as exc:
+        raise CalibrationError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise CalibrationError(f"{path}: is not UTF-8 text; save it as YAML or JSON") from None
+    except ScenarioError as exc:
+        raise CalibrationError("; ".join(exc.problems)) from None
     if not isinstance(data, dict):
         raise CalibrationError(f"{path}: is not a mapping of fields")
     return data
@@ -66,9 +79,9 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
 
 def write_scenario_dict(path: str | Path, data: dict[str, Any]) -> None:
     """Write `data` to `path` atomically (a temporary file in the same folder, then rename),
-    as JSON for a .json file and YAML otherwise. A symlink is followed: the file it points to
-    is replaced, and the link stays a link."""
-    target = Path(path).resolve()
+    as JSON for a .json file and YAML otherwise. A symlink is written through: the file it
+    points to is replaced, the link stays."""
+    target = Path(os.path.realpath(path))
     if target.suffix.lower() == ".json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from estimator.calibrate.apply import apply_results, read_scenario_dict, write_scenario_dict
-from estimator.calibrate.calibration import BACKENDS, DEFAULT_ROWS, calibrate
-from estimator.calibrate.errors import CalibrationError
-from estimator.calibrate.report import render_table
-from estimator.calibrate.settings import CalibrationSettings
+from estimator.calibrate.defaults import BACKENDS, DEFAULT_BACKEND, DEFAULT_ROWS
 from estimator.errors import ScenarioError
-from estimator.scenario import Scenario, parse_scenario
+
+if TYPE_CHECKING:  # the pipeline loads only when the command runs, not for --help
+    from estimator.calibrate.settings import CalibrationSettings
+    from estimator.scenario import Scenario
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -61,8 +60,9 @@ def add_calibrate_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--state-backend",
         choices=BACKENDS,
-        default="hashmap",
-        help="state backend of the local run (default hashmap); Confluent keeps large state "
+        default=DEFAULT_BACKEND,
+        help=f"state backend of the local run (default {DEFAULT_BACKEND}); Confluent keeps "
+        "large state "
         "on disk, so rocksdb is closer for statements with big state",
     )
     p.add_argument("--repeats", type=_positive, default=2, help="runs of each; the fastest counts")
@@ -80,6 +80,10 @@ def add_calibrate_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def load_for_calibration(path: str | Path) -> tuple[Scenario, CalibrationSettings, dict[str, Any]]:
     """The scenario, its calibration settings and the file's raw data."""
+    from estimator.calibrate.apply import read_scenario_dict
+    from estimator.calibrate.settings import CalibrationSettings
+    from estimator.scenario import parse_scenario
+
     raw = read_scenario_dict(path)
     scenario = parse_scenario(raw, source_dir=Path(path).resolve().parent)
     return scenario, scenario.calibration or CalibrationSettings(), raw
@@ -90,6 +94,12 @@ def _progress(message: str) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    from estimator.calibrate.apply import apply_results, write_scenario_dict
+    from estimator.calibrate.calibration import calibrate
+    from estimator.calibrate.errors import CalibrationError
+    from estimator.calibrate.report import render_table
+    from estimator.scenario import parse_scenario
+
     try:
         scenario, settings, raw = load_for_calibration(args.scenario)
         results = calibrate(
@@ -113,7 +123,7 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_INVALID
-    except (CalibrationError, OSError, ValueError) as exc:
+    except CalibrationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:

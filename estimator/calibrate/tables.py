@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlglot import exp
+from sqlglot.expressions.datatypes import DType
 
 from estimator.calibrate.errors import CalibrationError
 from estimator.sql import Flink, parse
@@ -19,7 +20,7 @@ from estimator.sql.dialect import MetadataColumnConstraint
 _DIALECT = Flink()
 
 # sqlglot type -> Flink type name, for the types Flink spells differently or not at all.
-_TYPE_NAMES: dict[exp.DataType.Type, str] = {
+_TYPE_NAMES: dict[DType, str] = {
     exp.DataType.Type.TEXT: "STRING",
     exp.DataType.Type.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
     exp.DataType.Type.VARBINARY: "VARBINARY",
@@ -28,10 +29,10 @@ _TYPE_NAMES: dict[exp.DataType.Type, str] = {
     exp.DataType.Type.FLOAT: "FLOAT",
     exp.DataType.Type.DOUBLE: "DOUBLE",
 }
-STRING_TYPES: frozenset[exp.DataType.Type] = frozenset(
+STRING_TYPES: frozenset[DType] = frozenset(
     {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
 )
-INTEGER_TYPES: frozenset[exp.DataType.Type] = frozenset(
+INTEGER_TYPES: frozenset[DType] = frozenset(
     {
         exp.DataType.Type.TINYINT,
         exp.DataType.Type.SMALLINT,
@@ -39,9 +40,6 @@ INTEGER_TYPES: frozenset[exp.DataType.Type] = frozenset(
         exp.DataType.Type.BIGINT,
         exp.DataType.Type.DECIMAL,
     }
-)
-TIME_TYPES: frozenset[exp.DataType.Type] = frozenset(
-    {exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPLTZ}
 )
 
 
@@ -83,7 +81,7 @@ class Column:
         return flink_type(self.dtype) if self.dtype is not None else ""
 
     @property
-    def kind(self) -> exp.DataType.Type | None:
+    def kind(self) -> DType | None:
         return self.dtype.this if self.dtype is not None else None
 
 

@@ -13,7 +13,6 @@ leaves them raw, and every XML reader turns a raw CR into LF.
 from __future__ import annotations
 
 import io
-import math
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -170,7 +169,3 @@ def finish_package(
             out = zipfile.ZipInfo(info.filename, date_time=stamp)
             out.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(out, data)
-
-
-def sheet_count(rows: int, rows_per_sheet: int) -> int:
-    return max(1, math.ceil(rows / rows_per_sheet))

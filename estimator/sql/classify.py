@@ -788,8 +788,8 @@ def _ddl_explanation(tree: exp.Expr) -> str:
         what = ", ".join(settings) or "session options"
         return f"Sets {what} for the statements after it: {tail}"
     if isinstance(tree, exp.Use):
-        kind = tree.args.get("kind")
-        what = f"{kind.name.lower()} " if kind is not None else ""
+        use_kind = tree.args.get("kind")
+        what = f"{use_kind.name.lower()} " if use_kind is not None else ""
         return f"Switches to {what}{tree.this.sql(dialect=_DIALECT)}: {tail}"
     if isinstance(tree, exp.Describe):
         return f"Describes {tree.this.sql(dialect=_DIALECT)}: {tail}"
@@ -1143,8 +1143,6 @@ def classify_script(text: str) -> list[Classification]:
     try:
         if not isinstance(text, str):
             return [_unknown("line 1, column 1: input is not text")]
-        if "\x00" in text:
-            return [_unknown("line 1, column 1: binary data, not SQL text")]
         pieces = split_pieces(text)
     except Exception as err:
         return [_unknown(_parse_error_text(err))]
@@ -1152,7 +1150,10 @@ def classify_script(text: str) -> list[Classification]:
     ttl = False
     for index, piece in enumerate(pieces):
         try:
-            result, ttl = _classify_piece(piece, text, state_ttl=ttl)
+            if "\x00" in piece.text:  # a NUL spoils only the statement it is in
+                result = _unknown(f"line {piece.line}, column {piece.col}: binary data, not SQL")
+            else:
+                result, ttl = _classify_piece(piece, text, state_ttl=ttl)
         except Exception as err:
             result = _unknown(_parse_error_text(err, piece.line, piece.col))
         results.append(result.model_copy(update={"index": index, "line": piece.line}))

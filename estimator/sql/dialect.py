@@ -219,7 +219,7 @@ class FlinkParser(TrinoParser):
         is_db_reference: bool = False,
         wildcard: bool = False,
         fast: bool = False,
-    ) -> exp.Table | None:
+    ) -> exp.Table | exp.Dot | None:
         table = super()._parse_table_parts(
             schema=schema, is_db_reference=is_db_reference, wildcard=wildcard, fast=fast
         )
@@ -286,7 +286,7 @@ class FlinkParser(TrinoParser):
         jars: list[exp.Expr] = []
         if self._match(TokenType.USING):
             jars = self._parse_csv(
-                lambda: self._match_texts(("JAR", "ARTIFACT")) and self._parse_string()
+                lambda: self._parse_string() if self._match_texts(("JAR", "ARTIFACT")) else None
             )
         props: list[exp.Expr] = [CreateFunctionUsing(language=language, expressions=jars or None)]
         if temporary:

@@ -12,11 +12,18 @@ part of a comment (so a comment above a statement does not move its line).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlglot.tokens import Token, TokenType
 
 from estimator.sql.dialect import FlinkTokenizer
+
+LARGE_SCRIPT_CHARS = 200_000
+"""Scripts longer than this are cut by the character scanner (linear, no token per `;`); each
+statement is then tokenized on its own."""
+
+_GAP = re.compile(r"[\s;]+")  # blanks and stray semicolons between statements
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ def split_pieces(text: str) -> list[_Piece]:
     """Statements with their tokens (when the tokenizer could read the script)."""
     if not text or not text.strip():
         return []
+    if "\x00" in text or len(text) > LARGE_SCRIPT_CHARS:
+        # binary junk (a NUL then spoils one statement only) or a huge script
+        return _split_chars(text)
     tokens = tokenize(text)
     if tokens is None:
         return _split_chars(text)
@@ -129,6 +139,12 @@ def _split_chars(text: str) -> list[_Piece]:
         start = -1
 
     while i < n:
+        if start < 0:
+            gap = _GAP.match(text, i)
+            if gap:
+                line += text.count("\n", i, gap.end())
+                i = gap.end()
+                continue
         ch = text[i]
         if ch == "\n":
             line += 1
@@ -146,6 +162,10 @@ def _split_chars(text: str) -> list[_Piece]:
             j = n if j < 0 else j + 2
             line += text.count("\n", i, j)
             i = j
+            continue
+        if ch == ";" and not in_set:
+            close()  # a stray semicolon (start < 0) closes nothing: no empty statement
+            i += 1
             continue
         if start < 0:
             start, start_line = i, line
@@ -165,10 +185,6 @@ def _split_chars(text: str) -> list[_Piece]:
                 break
             line += text.count("\n", i, j)
             i = last_end = j
-            continue
-        if ch == ";" and not in_set:
-            close()
-            i += 1
             continue
         if ch.isalnum() or ch in "_$":
             j = i

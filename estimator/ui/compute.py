@@ -6,9 +6,7 @@ rerun after a widget interaction that changes nothing costs a cache look-up.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,7 +16,7 @@ from estimator import charts, report
 from estimator.errors import ScenarioError
 from estimator.estimate import Estimate, estimate
 from estimator.scenario import dumps_scenario, loads_scenario, parse_scenario, scenario_to_dict
-from estimator.sql import Classification, classify_statement
+from estimator.sql import Classification, classify_statement, split_script
 
 CACHE_ENTRIES = 32
 
@@ -49,16 +47,6 @@ def detail_figures(text: str, names: tuple[str, ...]) -> dict[str, go.Figure]:
     }
 
 
-def xlsx_writer() -> Callable[[Estimate], bytes] | None:
-    """The workbook export, once estimator.export.xlsx exists."""
-    try:
-        module = importlib.import_module("estimator.export.xlsx")
-    except ImportError:
-        return None
-    fn = getattr(module, "workbook_bytes", None)
-    return fn if callable(fn) else None
-
-
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def downloads(text: str) -> dict[str, bytes]:
     """The files a user can take away, by file extension."""
@@ -74,10 +62,9 @@ def downloads(text: str) -> dict[str, bytes]:
 @st.cache_data(max_entries=4, show_spinner=False)
 def workbook(text: str) -> bytes:
     """The xlsx workbook (built when the user asks for it: it takes a second or two)."""
-    writer = xlsx_writer()
-    if writer is None:
-        raise RuntimeError("the workbook export is not available")
-    return writer(get_estimate(text))
+    from estimator.export.xlsx import workbook_bytes
+
+    return workbook_bytes(get_estimate(text))
 
 
 def per_minute_csv(text: str) -> bytes:
@@ -87,41 +74,12 @@ def per_minute_csv(text: str) -> bytes:
 
 @st.cache_data(max_entries=2048, show_spinner=False)
 def classify(sql: str) -> Classification:
-    try:
-        return classify_statement(sql)
-    except Exception as exc:  # the classifier promises not to raise; never let one stop all
-        return Classification(
-            statement_type="unknown",
-            kind="unknown",
-            confidence="low",
-            error=f"could not classify: {type(exc).__name__}",
-        )
+    return classify_statement(sql)  # never raises: unreadable SQL comes back as "unknown"
 
 
 def split(text: str) -> list[str]:
     """The statements of a pasted script (the SQL package's splitter)."""
-    try:
-        from estimator.sql import split_script
-    except ImportError:  # older placeholder package: a plain split on semicolons
-        return [p.strip() for p in text.split(";") if p.strip()]
     return [s.text.strip() for s in split_script(text) if s.text.strip()]
-
-
-def traffic_preview(profile: dict[str, Any], minutes: int) -> Any | None:
-    """Per-minute records/s of a traffic profile over `minutes`, from the core's traffic model;
-    None while that model is not available."""
-    try:
-        module = importlib.import_module("estimator.traffic")
-    except ImportError:
-        return None
-    for name in ("profile_rates", "rates", "per_minute", "minute_rates", "render"):
-        fn = getattr(module, name, None)
-        if callable(fn):
-            try:
-                return fn(profile, minutes)
-            except TypeError:
-                continue
-    return None
 
 
 def check(data: dict[str, Any]) -> tuple[str | None, list[str]]:

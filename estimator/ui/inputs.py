@@ -15,15 +15,15 @@ import streamlit as st
 
 from estimator import autoscaler as autoscaler_presets
 from estimator import changes
+from estimator.errors import PricingError
 from estimator.examples import EXAMPLES
 from estimator.pricing import PriceQuote, known_regions, quote
-from estimator.scenario import MAX_HORIZON_MINUTES, Scenario, Statement
+from estimator.scenario import MAX_HORIZON_MINUTES, Statement
 from estimator.sql import Classification
 from estimator.ui import calibrate_ui, compute, state
 from estimator.ui.feedback import Slots
 
 HORIZONS: tuple[int, ...] = (60, 120, 360, 720, 1440, 2880, 4320, 10080, 20160, 44640)
-MAX_UI_HORIZON = 31 * 1440
 KIND_COLORS: dict[str, str] = {
     "ddl": "gray",
     "stateless": "green",
@@ -43,10 +43,6 @@ def horizon_label(minutes: int) -> str:
         hours = minutes // 60
         return f"{hours} hour" + ("s" if hours != 1 else "")
     return f"{minutes} min"
-
-
-def supports(field: str) -> bool:
-    return field in Scenario.model_fields
 
 
 def statement_supports(field: str) -> bool:
@@ -195,7 +191,7 @@ def sidebar(slots: Slots) -> None:
         try:
             list_price = quote(cloud, region or "")
             st.caption(_price_caption(list_price))
-        except Exception:
+        except PricingError:
             st.caption("No list price known for this region: set your price below.")
         slots.add("pricing.region")
         slots.add("pricing.cloud")

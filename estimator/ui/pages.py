@@ -1,26 +1,19 @@
-"""The app's pages, for st.navigation (app.py) and for links between pages."""
+"""The app's pages by name, so that one page can link to another without importing it (the
+page modules import the widgets that link, so importing a page from there would be a cycle).
+app.py builds the pages and registers them here."""
 
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-
-def estimate_page() -> StreamlitPage:
-    from estimator.ui import workbench
-
-    return st.Page(
-        workbench.page,
-        title="Estimate",
-        icon=":material/calculate:",
-        url_path="estimate",
-        default=True,
-    )
+_PAGES: dict[str, StreamlitPage] = {}
 
 
-def compare_page() -> StreamlitPage:
-    from estimator.ui import compare
+def register(name: str, page: StreamlitPage) -> StreamlitPage:
+    _PAGES[name] = page
+    return page
 
-    return st.Page(
-        compare.page, title="Compare", icon=":material/compare_arrows:", url_path="compare"
-    )
+
+def get(name: str) -> StreamlitPage:
+    """A page app.py registered under `name` ("estimate", "compare")."""
+    return _PAGES[name]

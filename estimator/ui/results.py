@@ -10,7 +10,7 @@ import streamlit as st
 from estimator import charts
 from estimator.estimate import Estimate, StatementResult
 from estimator.sizing import AdviceRecord, duration
-from estimator.ui import advice_ui, calibrate_ui, compute, share, state
+from estimator.ui import advice_ui, calibrate_ui, compute, pages, share, state
 from estimator.ui.format import money, number
 from estimator.ui.inputs import kind_badge
 
@@ -369,17 +369,16 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             "One row per statement: CFU-minutes, CFU-hours, cost, peak CFUs.",
         ),
     ]
-    if compute.xlsx_writer() is not None:
-        items.append(
-            (
-                "Workbook (xlsx)",
-                lambda: compute.workbook(text),
-                f"{slug}.xlsx",
-                MIME["xlsx"],
-                ":material/grid_on:",
-                "Every table of the estimate in a spreadsheet finance can reuse.",
-            )
+    items.append(
+        (
+            "Workbook (xlsx)",
+            lambda: compute.workbook(text),
+            f"{slug}.xlsx",
+            MIME["xlsx"],
+            ":material/grid_on:",
+            "Every table of the estimate in a spreadsheet finance can reuse.",
         )
+    )
     items.append(
         (
             "Per-minute timeline (CSV)",
@@ -424,9 +423,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
     if kept:
         st.caption(f"Kept: {', '.join(kept)}.")
         if st.button("Compare kept versions", icon=":material/compare_arrows:"):
-            from estimator.ui.pages import compare_page
-
-            st.switch_page(compare_page())
+            st.switch_page(pages.get("compare"))
 
 
 __all__ = ["assumptions", "exports", "kind_badge", "money", "number", "results"]

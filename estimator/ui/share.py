@@ -9,6 +9,7 @@ import zlib
 from typing import Any
 
 from estimator.errors import ScenarioError
+from estimator.safe_yaml import check_data
 
 QUERY_KEY = "s"
 MAX_TOKEN_CHARS = 200_000
@@ -43,6 +44,8 @@ def decode(token: str) -> dict[str, Any]:
         raise ScenarioError(
             ["(link): the shared link is damaged (was it cut short when copied?)"]
         ) from None
+    except RecursionError:
+        raise ScenarioError(["(link): the shared scenario nests too deeply"]) from None
     if not isinstance(data, dict):
         raise ScenarioError(["(link): the shared link does not hold a scenario"])
-    return data
+    return check_data(data, where="(link)")

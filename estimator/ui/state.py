@@ -140,12 +140,6 @@ def on_example() -> None:
         replace(example_data(name), f"Loaded the example “{EXAMPLES[name]}”.")
 
 
-def on_reset_example() -> None:
-    name = ss().get(EXAMPLE) or DEFAULT_EXAMPLE
-    ss()[EXAMPLE] = name
-    replace(example_data(name), f"Reloaded the example “{EXAMPLES[name]}”.")
-
-
 def on_upload(key: str) -> None:
     uploaded = ss().get(key)
     if uploaded is None:

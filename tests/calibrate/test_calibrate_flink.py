@@ -13,10 +13,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from waiting import wait_for
 
 from estimator.calibrate import apply_results, available, calibrate
 from estimator.calibrate.apply import read_scenario_dict, write_scenario_dict
@@ -73,7 +73,6 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     before = _our_javas()
     scenario, settings, raw = load_for_calibration(SCENARIO)
     messages: list[str] = []
-    started = time.monotonic()
     results = calibrate(
         scenario,
         MEASURED + UNRUNNABLE,
@@ -82,13 +81,11 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         settings=settings,
         progress=messages.append,
     )
-    seconds = time.monotonic() - started
-    time.sleep(0.5)
+    wait_for(lambda: not (_our_javas() - before))
     return {
         "results": {r.statement: r for r in results},
         "messages": messages,
         "raw": raw,
-        "seconds": seconds,
         "javas_left": _our_javas() - before,
         "tmp": tmp_path_factory.mktemp("calibrate"),
     }
@@ -170,7 +167,7 @@ def test_command_interrupted_leaves_no_jvm(tmp_path: Path) -> None:
     assert _our_javas() - before, "the JVM should be running now"
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=30) == 130
-    time.sleep(0.5)
+    assert wait_for(lambda: not (_our_javas() - before) and not _our_runners())
     assert _our_javas() - before == set()
     assert _our_runners() == set()
 

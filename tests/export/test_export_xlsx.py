@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import re
 import sys
-import time
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
@@ -278,16 +277,32 @@ def test_money_formats(hostile_wb: Workbook) -> None:
     assert share.number_format == "0.00%" and share.value.startswith("=IF(TotalCost=0")
 
 
-def test_cost_formula_mirrors_the_estimator(hostile_est: Estimate) -> None:
-    """The formula's arithmetic, done in Decimal, is the estimator's cost."""
-    price = hostile_est.price.usd_per_cfu_hour
-    discount = Decimal(str(hostile_est.scenario.pricing.discount_pct)) / 100
-    minutes = hostile_est.totals.cfu_minutes
-    assert Decimal(minutes) / 60 * price * (1 - discount) == hostile_est.totals.cost_usd
+def _named_value(wb: Workbook, name: str) -> object:
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "")].value
 
 
-def test_twenty_statement_week_exports_quickly(tmp_path: Path) -> None:
-    """The benchmark's scenario: 201,600 per-minute rows, well inside the 15 s goal."""
+def test_total_cost_formula_gives_confluents_five_statement_bill(five_est: Estimate) -> None:
+    """The workbook's own TotalCost formula, evaluated over its own input cells, is Confluent's
+    worked example: 309 CFU-minutes at $0.21 per CFU-hour = $1.0815 (DOMAIN.md)."""
+    wb = _load(workbook_bytes(five_est, now=NOW))
+    formula = str(_named_value(wb, "TotalCost"))
+    assert formula.startswith("=")
+    values = {
+        "TotalCFUMinutes": Decimal(309),  # the SUM over the Hourly sheet, checked elsewhere
+        "Price": Decimal(str(_named_value(wb, "Price"))),
+        "Discount": Decimal(str(_named_value(wb, "Discount"))),
+    }
+    expression = formula[1:]
+    for name in sorted(values, key=len, reverse=True):
+        expression = expression.replace(name, f"values[{name!r}]")
+    assert re.fullmatch(r"[\w\[\]'()*/+\-. ]+", expression), expression
+    cost = eval(expression, {"__builtins__": {}}, {"values": values})
+    assert cost == Decimal("1.0815")
+
+
+def test_twenty_statement_week_exports_every_minute(tmp_path: Path) -> None:
+    """The benchmark's scenario: all 201,600 per-minute rows, with a filter over them."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     try:
         from bench_export import bench_scenario
@@ -295,10 +310,7 @@ def test_twenty_statement_week_exports_quickly(tmp_path: Path) -> None:
         sys.path.pop(0)
     est = estimate(bench_scenario())
     path = tmp_path / "week.xlsx"
-    start = time.perf_counter()
-    write_workbook(est, path)
-    seconds = time.perf_counter() - start
-    assert seconds < 15, seconds
+    write_workbook(est, path)  # its speed is measured by bench/bench_export.py
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet4.xml")
     assert sheet.count(b"<row ") == 201_601

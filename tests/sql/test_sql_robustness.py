@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -71,24 +70,20 @@ def test_deep_nesting_does_not_raise() -> None:
     assert classify_statement(nested).statement_type == "select"
 
 
+@pytest.mark.timeout(180)
 def test_one_megabyte_statement_finishes() -> None:
     sql = "SELECT a FROM t WHERE a IN (" + ", ".join(str(i) for i in range(150_000)) + ")"
     assert len(sql) > 1_000_000
-    start = time.perf_counter()
-    result = classify_statement(sql)
-    # A hang guard, not a speed goal (bench/bench_sql.py measures speed): linear, not stuck.
-    assert time.perf_counter() - start < 180
+    result = classify_statement(sql)  # hang guard: the timeout mark; speed: bench/bench_sql.py
     assert result.statement_type == "select"
     assert result.confidence == "low"
 
 
+@pytest.mark.timeout(180)
 def test_one_megabyte_script_finishes() -> None:
     stmt = "INSERT INTO out SELECT o.id, c.name FROM orders o JOIN customers c ON o.cid = c.id;\n"
     script = stmt * (1_000_000 // len(stmt) + 1)
-    start = time.perf_counter()
-    results = classify_script(script)
-    # A hang guard, not a speed goal (bench/bench_sql.py measures speed): linear, not stuck.
-    assert time.perf_counter() - start < 180
+    results = classify_script(script)  # hang guard: the timeout mark; speed: bench/bench_sql.py
     assert len(results) == script.count(";")
     assert all(r.kind == "join" and r.confidence == "high" for r in results[:5])
 

@@ -21,7 +21,7 @@ from uihelpers import (
 
 from estimator.examples import DEFAULT_EXAMPLE, EXAMPLES, example_text
 from estimator.scenario import loads_scenario
-from estimator.ui import compute, share
+from estimator.ui import share
 
 SCRIPT = """
 CREATE TABLE clicks (user_id STRING, url STRING, ts TIMESTAMP(3),
@@ -193,11 +193,10 @@ def test_downloads_are_offered_and_parse(recorded_files: dict[str, bytes]) -> No
     minutes = download_bytes(recorded_files, buttons["Per-minute timeline (CSV)"]).decode()
     assert minutes.splitlines()[0].startswith("statement,minute,rps")
     assert len(minutes.splitlines()) == 1 + len(scenario.statements) * scenario.horizon_minutes
-    if compute.xlsx_writer() is not None:
-        book = openpyxl.load_workbook(
-            io.BytesIO(download_bytes(recorded_files, buttons["Workbook (xlsx)"]))
-        )
-        assert len(book.sheetnames) >= 2
+    book = openpyxl.load_workbook(
+        io.BytesIO(download_bytes(recorded_files, buttons["Workbook (xlsx)"]))
+    )
+    assert len(book.sheetnames) >= 2
 
 
 def test_share_link_reproduces_the_scenario() -> None:
