@@ -79,7 +79,7 @@ def scale_profile(profile: dict[str, Any], factor: float) -> dict[str, Any]:
             if isinstance(step, dict) and isinstance(step.get("rps"), int | float):
                 step["rps"] = round(float(step["rps"]) * factor, 6)
     if isinstance(out.get("series"), list):
-        scaled = []
+        scaled: list[Any] = []
         for point in out["series"]:
             if isinstance(point, list | tuple) and len(point) == 2:
                 scaled.append([point[0], round(float(point[1]) * factor, 6)])

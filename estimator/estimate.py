@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import StatementPlan, simulate
 from estimator.sizing import AdviceRecord
+from estimator.sources import public_source
 from estimator.sql import Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
 from estimator.traffic import statement_rates
@@ -235,7 +236,7 @@ def _assumptions(
         )
         for p in cfg.parameters
     ]
-    return rows
+    return [replace(a, source=public_source(a.source)) for a in rows]
 
 
 def estimate(scenario: Scenario) -> Estimate:

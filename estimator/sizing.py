@@ -340,7 +340,9 @@ def _statement_advice(
     m = scenario.horizon_minutes
     out: list[AdviceRecord] = []
 
-    def add(kind: str, text: str, urgent: bool = False, change: Change | None = None, **nums: Any):
+    def add(
+        kind: str, text: str, urgent: bool = False, change: Change | None = None, **nums: Any
+    ) -> None:
         out.append(AdviceRecord(kind, "statement", st.name, text, nums, change, urgent))
 
     if c.state == "unbounded":

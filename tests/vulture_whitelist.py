@@ -27,3 +27,4 @@ _.showGridLines  # estimator/export/xlsx.py
 _.showInputMessage  # estimator/export/xlsx.py
 _.showlegend  # estimator/charts.py
 _.subject  # estimator/export/xlsx.py
+_.footer  # estimator/export/pdf.py (fpdf2 calls it on every page)

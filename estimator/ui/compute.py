@@ -67,6 +67,14 @@ def workbook(text: str) -> bytes:
     return workbook_bytes(get_estimate(text))
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def handout(text: str, link: str) -> bytes:
+    """The customer handout PDF (built when the user asks for it)."""
+    from estimator.export.pdf import pdf_bytes
+
+    return pdf_bytes(get_estimate(text), link)
+
+
 def per_minute_csv(text: str) -> bytes:
     """The per-minute table of an estimate (built only when the user asks for it)."""
     return get_estimate(text).timeline.frame().to_csv(index=False).encode("utf-8")

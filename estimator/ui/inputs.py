@@ -380,9 +380,6 @@ def _profile_cell(value: Any) -> str:
     return INLINE
 
 
-NUMBER_FIELDS = ("rps", "message_bytes", "partitions")
-
-
 def statements_editor(slots: Slots) -> None:
     """The statements grid. Numbers are typed as text and read exactly, then validated like
     the scenario file (the message goes next to the table, naming row and field). A statement
@@ -515,7 +512,7 @@ def statements_editor(slots: Slots) -> None:
         else:
             s.pop("rps", None)
             mean = shown_rate(w, {**s, "rps": None})
-            if rate_typed and _valid_rate(rate) and mean:
+            if rate_typed and isinstance(rate, float) and _valid_rate(rate) and mean:
                 factor = rate / mean
                 s["profile"] = changes.scale_profile(profile, factor)
                 notes.append(

@@ -19,6 +19,7 @@ MIME = {
     "json": "application/json",
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
@@ -381,6 +382,17 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
     )
     items.append(
         (
+            "Customer handout (PDF)",
+            lambda: compute.handout(text, share_link(data)),
+            f"{slug}-handout.pdf",
+            MIME["pdf"],
+            ":material/picture_as_pdf:",
+            "One or two pages for the customer: figures, CFU chart, statements, pools, advice, "
+            "key assumptions with sources and a link back here.",
+        )
+    )
+    items.append(
+        (
             "Per-minute timeline (CSV)",
             lambda: compute.per_minute_csv(text),
             f"{slug}-per-minute.csv",
@@ -389,7 +401,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             "CFUs, rate, backlog and lag of every statement for every minute.",
         )
     )
-    columns = [*st.columns(3), *st.columns(3)]
+    columns = [c for _ in range(0, len(items), 3) for c in st.columns(3)]
     for column, (label, payload, file_name, mime, icon, tip) in zip(columns, items, strict=False):
         column.download_button(
             label,

@@ -282,7 +282,7 @@ def on_paste(text_key: str, mode: str) -> None:
         ss()[EPOCH] += 1
         ss()[NOTICE] = ("success", msg)
         return
-    fresh = {
+    fresh: dict[str, Any] = {
         k: copy.deepcopy(w[k])
         for k in ("schema_version", "pricing", "horizon_minutes", "month_hours", "autoscaler")
         if k in w

@@ -6,7 +6,16 @@ import re
 
 import pandas as pd
 import yaml
-from uihelpers import assert_clean, edit_table, editor, errors_text, metric, money_value, new_app
+from uihelpers import (
+    assert_clean,
+    download_bytes,
+    edit_table,
+    editor,
+    errors_text,
+    metric,
+    money_value,
+    new_app,
+)
 
 from estimator.ui.format import money_delta
 
@@ -255,3 +264,10 @@ def test_p9_polish_deltas_lag_ddl_rows_pool_usage() -> None:
         for x in results["Max lag"]
     )
     assert len(_pools(at)) == 2  # in Results, and beside the pool editor
+
+
+def test_the_handout_pdf_downloads_from_the_app(recorded_files: dict[str, bytes]) -> None:
+    at = new_app()
+    button = next(b for b in at.download_button if b.label == "Customer handout (PDF)")
+    data = download_bytes(recorded_files, button)
+    assert data.startswith(b"%PDF-") and b"/URI" in data  # the link back to the scenario
