@@ -9,7 +9,8 @@ from typing import Any
 
 from estimator.estimate import Estimate
 from estimator.export.safe import safe_cell
-from estimator.sizing import AdviceRecord, duration
+from estimator.formatting import duration
+from estimator.sizing import AdviceRecord
 
 MONEY_PLACES = Decimal("0.000001")
 
@@ -142,7 +143,7 @@ def render_table(est: Estimate) -> str:
             f"{s.cfu_minutes:,}",
             f"{s.avg_cfu:.1f}",
             str(s.peak_cfu),
-            _fmt_lag(s.max_lag_seconds),
+            duration(s.max_lag_seconds),
             _fmt_money(s.cost_usd),
         )
         for s in est.statements
@@ -200,10 +201,6 @@ def render_table(est: Estimate) -> str:
         lines.append("")
         lines += [f"! {s.name}: {s.error}" for s in errors]
     return "\n".join(lines) + "\n"
-
-
-def _fmt_lag(seconds: float) -> str:
-    return "0 s" if seconds <= 0 else duration(seconds)
 
 
 STATEMENT_CSV_COLUMNS = (

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from estimator.autoscaler import AutoscalerConfig
+from estimator.formatting import clock, duration
 from estimator.scenario import Scenario
 from estimator.simulate import UNLIMITED_POOL, StatementPlan, peak_need, simulate
 from estimator.sql import Classification
@@ -105,28 +106,6 @@ class Sizing:
     statements: list[tuple[AdviceRecord, ...]]  # per statement, scenario order
     pools: dict[str, PoolAdvice]
     scenario: tuple[AdviceRecord, ...]
-
-
-def clock(minute: int, horizon_minutes: int) -> str:
-    """Minute of the horizon as a time of day ('14:05'), with the day past the first."""
-    day, rest = divmod(int(minute), 1440)
-    hhmm = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"day {day + 1} {hhmm}" if horizon_minutes > 1440 else hhmm
-
-
-def duration(seconds: float) -> str:
-    """A span as people say it: '45 s', '12 min', '20 h 8 min', '3 d 4 h'."""
-    s = max(0.0, float(seconds))
-    if s < 120:
-        return f"{s:,.0f} s"
-    minutes = round(s / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, mins = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h" + (f" {mins} min" if mins else "")
-    days, hours = divmod(hours, 24)
-    return f"{days:,} d" + (f" {hours} h" if hours else "")
 
 
 def first_fit_decreasing(sizes: Mapping[str, int], capacity: int) -> list[list[str]]:

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from estimator.actuals.samples import Readout, iso
+from estimator.actuals.samples import ActualsError, Readout, iso
 
 MAX_GAP_FILL_MINUTES = 5
 """Longest gap inside a gauge series taken as missed scrapes (held), not as a stop."""
+MAX_GRID_CELLS = 5_000_000
+"""Most (statements + pools) x minutes laid out: bounds the memory one file can ask for."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,13 @@ def build_grid(readout: Readout, minutes: int, start: float | None = None) -> Gr
 
     statement_names = sorted({o for (k, o) in by_owner if not k.startswith("pool_")})
     pool_names = sorted({o for (k, o) in by_owner if k.startswith("pool_")})
+    cells_asked = (len(statement_names) + len(pool_names)) * minutes
+    if cells_asked > MAX_GRID_CELLS:
+        raise ActualsError(
+            f"{len(statement_names):,} statements and {len(pool_names):,} pools over "
+            f"{minutes:,} minutes is more than reconcile lays out ({MAX_GRID_CELLS:,} "
+            "series-minutes); query fewer statements or a shorter horizon"
+        )
     statements: dict[str, StatementSeries] = {}
     for name in statement_names:
 

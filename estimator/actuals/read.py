@@ -18,6 +18,7 @@ from estimator.actuals.read_csv import read_csv
 from estimator.actuals.read_prometheus import read_prometheus
 from estimator.actuals.read_query_json import read_query_json
 from estimator.actuals.samples import MAX_ACTUALS_BYTES, ActualsError, Readout
+from estimator.files import FileRefused, read_limited
 
 FORMATS = ("auto", "json", "prometheus", "csv")
 _PROM_LINE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+\S+(\s+\S+)?\s*$")
@@ -69,14 +70,10 @@ def read_text(text: str | bytes, fmt: str = "auto") -> Readout:
 
 
 def read_file(path: str | Path, fmt: str = "auto") -> Readout:
-    """Read a metrics file from disk, refusing one above the size limit before reading it."""
-    p = Path(path)
+    """Read a metrics file from disk: a regular file only, refused once it passes the size
+    limit (estimator.files.read_limited: never a device, pipe or an endless file)."""
     try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise ActualsError(f"cannot read {p}: {exc.strerror}") from None
-    if not p.is_file():
-        raise ActualsError(f"cannot read {p}: not a file")
-    if size > MAX_ACTUALS_BYTES:
-        raise ActualsError(f"{p.name}: " + _limit_message(size))
-    return read_text(p.read_bytes(), fmt)
+        data = read_limited(path, MAX_ACTUALS_BYTES, what=str(path))
+    except FileRefused as exc:
+        raise ActualsError(str(exc)) from None
+    return read_text(data, fmt)

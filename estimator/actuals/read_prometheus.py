@@ -26,7 +26,7 @@ from estimator.actuals.samples import Readout, Sample, clean_name, number, parse
 FORMAT = "Metrics API export (Prometheus/OpenMetrics text)"
 ACCESS_ERROR = "confluent_scrape_resource_access_error"
 EXPORT_STATUS = "export_status"
-MAX_LINE_CHARS = 20_000
+MAX_LINE_CHARS = 4_000  # Confluent's lines are a few hundred characters
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 _SAMPLE = re.compile(rf"^({_NAME})(?:\{{(.*)\}})?\s+(\S+)(?:\s+(\S+))?\s*$")

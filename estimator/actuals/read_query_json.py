@@ -146,6 +146,8 @@ def read_query_json(text: str) -> Readout:
         raise ActualsError(
             f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise ActualsError("the JSON is nested too deeply to be a Metrics API response") from None
     items = doc if isinstance(doc, list) else [doc]
     for i, item in enumerate(items):
         where = f"item {i + 1}" if isinstance(doc, list) else "the file"

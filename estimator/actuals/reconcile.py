@@ -113,6 +113,7 @@ class Reconciliation:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     actual_cfu: dict[str, np.ndarray] = field(default_factory=dict)  # scenario name -> minutes
+    refit_cfu: dict[str, np.ndarray] = field(default_factory=dict)  # with the fitted rates
 
     @property
     def error_pct(self) -> float | None:
@@ -496,12 +497,13 @@ def _pools(
 
 
 def _hourly(est: Estimate, span: slice, actual: np.ndarray) -> list[HourRow]:
+    """CFU-minutes per hour of the compared window (hour 0 = its first 60 minutes)."""
     estimated = est.timeline.cfu[:, span].sum(axis=0)
     out = []
     for h, lo in enumerate(range(0, actual.shape[0], 60)):
         out.append(
             HourRow(
-                hour=(span.start // 60) + h if span.start % 60 == 0 else h,
+                hour=h,
                 actual_cfu_minutes=float(actual[lo : lo + 60].sum()),
                 estimated_cfu_minutes=int(estimated[lo : lo + 60].sum()),
             )
@@ -529,6 +531,7 @@ def _preview_refit(rec: Reconciliation, scenario: Scenario, span: slice) -> None
     for k, row in enumerate(rec.statements):
         if row.status in (COMPARED, NO_CFU_DATA, NO_ACTUALS) and k < cfu.shape[0]:
             rec.statements[k] = _with_refit(row, int(cfu[k, span].sum()))
+            rec.refit_cfu[row.name] = cfu[k]
 
 
 def _with_refit(row: StatementRow, minutes: int) -> StatementRow:

@@ -27,7 +27,7 @@ from fpdf.enums import XPos, YPos
 
 from estimator.charts import PALETTE, bucket_mean, time_axis
 from estimator.estimate import Estimate
-from estimator.sizing import duration
+from estimator.formatting import duration, horizon, money
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_STATEMENT_ROWS = 22
@@ -43,23 +43,6 @@ def _font_files() -> tuple[Path, Path] | None:
         if regular.is_file() and bold.is_file():
             return regular, bold
     return None
-
-
-def _money(value: Decimal | float) -> str:
-    v = float(value)
-    if v == 0:
-        return "$0"
-    return f"${v:,.4f}" if abs(v) < 10 else f"${v:,.2f}"
-
-
-def horizon_words(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        days = minutes // 1440
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} min"
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
@@ -115,15 +98,15 @@ def _heading(pdf: Handout, text: str) -> None:
 def _kpis(pdf: Handout, est: Estimate) -> None:
     t = est.totals
     items: list[tuple[str, str]] = [
-        ("Monthly", _money(t.monthly_cost_usd)),
-        ("Annual", _money(t.annual_cost_usd)),
-        (f"Cost over {horizon_words(est.scenario.horizon_minutes)}", _money(t.cost_usd)),
+        ("Monthly", money(t.monthly_cost_usd)),
+        ("Annual", money(t.annual_cost_usd)),
+        (f"Cost over {horizon(est.scenario.horizon_minutes)}", money(t.cost_usd)),
         ("CFU-hours", f"{float(t.cfu_hours):,.2f}"),
         ("Peak CFUs", f"{t.peak_cfu:,}"),
         ("Pools in use", f"{t.pools_in_use}"),
     ]
     if est.keep_up is not None:
-        items.insert(2, ("Monthly to keep up", _money(est.keep_up.monthly_cost_usd)))
+        items.insert(2, ("Monthly to keep up", money(est.keep_up.monthly_cost_usd)))
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / len(items)
     y = pdf.get_y()
     for i, (label, value) in enumerate(items):
@@ -150,7 +133,7 @@ def _kpis(pdf: Handout, est: Estimate) -> None:
             pdf.clean(
                 f"{t.exhausted_pools} pool(s) ran out of CFUs: the monthly figure is capped and "
                 f"statements fall behind. Keeping up with the input ({pools}) costs "
-                f"{_money(k.monthly_cost_usd)} a month: budget for that figure.",
+                f"{money(k.monthly_cost_usd)} a month: budget for that figure.",
                 600,
             ),
             new_x=XPos.LMARGIN,
@@ -254,7 +237,7 @@ def _statements(pdf: Handout, est: Estimate) -> None:
             f"{s.avg_cfu:,.1f}",
             f"{s.peak_cfu:,}",
             f"{s.cfu_minutes:,}",
-            _money(s.cost_usd),
+            money(s.cost_usd),
             "–" if s.max_lag_seconds <= 0 else duration(s.max_lag_seconds),
         ]
         for s in shown
@@ -269,7 +252,7 @@ def _statements(pdf: Handout, est: Estimate) -> None:
         rest = ranked[len(shown) :]
         cost = sum((s.cost_usd for s in rest), Decimal(0))
         pdf.font(7)
-        pdf.cell(0, 4, f"… and {len(rest)} more statements costing {_money(cost)} together.")
+        pdf.cell(0, 4, f"… and {len(rest)} more statements costing {money(cost)} together.")
         pdf.ln()
 
 
@@ -281,8 +264,8 @@ def _pools(pdf: Handout, est: Estimate) -> None:
             f"{p.peak_cfu}",
             "" if p.recommended_max_cfu is None else f"{p.recommended_max_cfu}",
             f"{p.exhausted_minutes:,}",
-            _money(p.cost_usd),
-            "" if p.demand_cost_usd is None else _money(p.demand_cost_usd),
+            money(p.cost_usd),
+            "" if p.demand_cost_usd is None else money(p.demand_cost_usd),
         ]
         for p in est.pools
     ]

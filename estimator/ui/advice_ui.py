@@ -11,9 +11,9 @@ import streamlit as st
 
 from estimator import changes
 from estimator.estimate import Estimate
+from estimator.formatting import money
 from estimator.sizing import AdviceRecord, Change
 from estimator.ui import state
-from estimator.ui.format import money
 
 UNDO = "advice_undo"  # list of (label, scenario dict before the change)
 SHOWN = 8  # records shown before "more advice"

@@ -12,11 +12,11 @@ from estimator import charts
 from estimator.autoscaler import preset_names
 from estimator.errors import EstimatorError, ScenarioError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
+from estimator.formatting import money, money_delta, number
 from estimator.scenario_diff import differences
 from estimator.ui import compute, state
 from estimator.ui.feedback import guarded
-from estimator.ui.format import money, money_delta, number
-from estimator.ui.inputs import horizon_label
 
 CURRENT = "Current workbench"
 PICK = "compare_pick"

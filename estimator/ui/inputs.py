@@ -17,6 +17,7 @@ from estimator import autoscaler as autoscaler_presets
 from estimator import changes
 from estimator.errors import PricingError
 from estimator.examples import EXAMPLES
+from estimator.formatting import horizon as horizon_label
 from estimator.pricing import PriceQuote, known_regions, quote
 from estimator.scenario import MAX_HORIZON_MINUTES, Statement
 from estimator.sql import Classification
@@ -33,16 +34,6 @@ KIND_COLORS: dict[str, str] = {
 }
 CONSTANT = "constant rate"
 INLINE = "custom (inline)"
-
-
-def horizon_label(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        days = minutes // 1440
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} min"
 
 
 def statement_supports(field: str) -> bool:

@@ -9,9 +9,9 @@ import streamlit as st
 
 from estimator import charts
 from estimator.estimate import Estimate, StatementResult
-from estimator.sizing import AdviceRecord, duration
+from estimator.formatting import duration, money, number
+from estimator.sizing import AdviceRecord
 from estimator.ui import advice_ui, calibrate_ui, compute, pages, share, state
-from estimator.ui.format import money, number
 from estimator.ui.inputs import kind_badge
 
 MIME = {

@@ -11,10 +11,10 @@ import streamlit as st
 from estimator.changes import what_ifs
 from estimator.errors import EstimatorError, ScenarioError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
+from estimator.formatting import money, money_delta, number
 from estimator.traffic import TrafficError
 from estimator.ui import compute
-from estimator.ui.format import money, money_delta, number
-from estimator.ui.inputs import horizon_label
 
 STRIP_KEY = "summary_strip"
 STICKY_CSS = f"""

@@ -13,11 +13,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from estimator import charts
 from estimator.errors import FieldProblems, TrafficError, format_validation_error
+from estimator.formatting import horizon as horizon_label
 from estimator.profiles import Profile, parse_csv_series
 from estimator.traffic import profile_rates
 from estimator.ui import state
 from estimator.ui.feedback import Slots
-from estimator.ui.inputs import horizon_label
 
 SHAPES: dict[str, str] = {
     "daily": "Daily",

@@ -6,8 +6,10 @@ import streamlit as st
 
 from estimator.errors import EstimatorError, TrafficError
 from estimator.estimate import Estimate
+from estimator.formatting import horizon as horizon_label
 from estimator.scenario import scenario_to_dict
 from estimator.ui import (
+    actuals_ui,
     calibrate_ui,
     compute,
     inputs,
@@ -18,7 +20,6 @@ from estimator.ui import (
     traffic_ui,
 )
 from estimator.ui.feedback import Slots, guarded, show_problems
-from estimator.ui.inputs import horizon_label
 
 TABS = (
     ":material/insights: Results",
@@ -28,6 +29,7 @@ TABS = (
     ":material/fact_check: Assumptions",
     ":material/speed: Calibrate",
     ":material/ios_share: Share & export",
+    ":material/compare_arrows: Actuals",
 )
 BIG_SIMULATION = 100_000  # statement-minutes above which the run shows its progress
 
@@ -175,5 +177,7 @@ def page() -> None:
         results.assumptions(est)
     with tabs[6]:
         results.exports(text, est, data, stale)
+    with tabs[7]:
+        actuals_ui.tab(est, stale)
     with tabs[5]:  # last: a calibration (on click) runs after the rest of the page is drawn
         calibrate_ui.tab(est, stale)

@@ -158,3 +158,21 @@ def test_grid_keeps_the_latest_point_of_a_minute_and_holds_short_gaps() -> None:
     grid = build_grid(read_text("\n".join(rows) + "\n"), 12)
     assert grid.statements["s"].cfu.tolist() == [2, 2, 2, 2, 3, 0, 0, 0, 0, 0, 0, 4]
     assert grid.statements["s"].filled_minutes == 3
+
+
+def test_deeply_nested_json_is_a_clear_error() -> None:
+    with pytest.raises(ActualsError, match="nested too deeply"):
+        read_text("[" * 200_000 + "]" * 200_000)
+
+
+def test_many_statement_names_over_a_long_horizon_are_refused() -> None:
+    rows = ["timestamp,statement,metric,value"]
+    rows += [f"{T0},s{i},statement_cfus,1" for i in range(200)]
+    readout = read_text("\n".join(rows) + "\n")
+    with pytest.raises(ActualsError, match="fewer statements or a shorter horizon"):
+        build_grid(readout, 366 * 1440)
+
+
+def test_a_device_is_refused_before_any_byte_is_read() -> None:
+    with pytest.raises(ActualsError, match="not a regular file"):
+        read_file("/dev/zero")

@@ -140,3 +140,12 @@ def test_fitted_capacity_takes_the_closer_side_of_a_jump() -> None:
     assert c is not None
     # just below 4050 every minute asks 2 (356, off by 2); just above, 1 (178): below wins
     assert 4000 < c < 4050
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_hourly_bill_from_actuals(fmt: str) -> None:
+    out = _reconcile(FORMATS[fmt])
+    # hand, from the story: hour 0: 174 + 117 + 231; hour 1: 357 + 120 + 240 + 10 (ad hoc);
+    # hour 2: 216 + 120 + 240
+    assert [h["actual_cfu_minutes"] for h in out["hourly"]] == [522, 727, 576]
+    assert out["hourly"][0]["actual_cost_usd"] == pytest.approx(522 / 60 * 0.21)
