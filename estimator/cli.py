@@ -59,11 +59,9 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
             raise _writing("--xlsx", args.xlsx) from None
         print(f"wrote {args.xlsx}", file=sys.stderr)
     if args.pdf:
-        from estimator.export.pdf import write_pdf
-        from estimator.scenario import scenario_to_dict
-        from estimator.ui.share import encode
+        from estimator.export.pdf import scenario_link, write_pdf
 
-        link = f"{args.app_url.rstrip('/')}/?s={encode(scenario_to_dict(est.scenario))}"
+        link = scenario_link(args.app_url, est.scenario)
         try:
             write_pdf(est, args.pdf, link=link)
         except OSError:

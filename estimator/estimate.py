@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -133,7 +134,18 @@ def _classify(st: Statement, state_ttl: bool) -> Classification:
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    return classify_statement(st.sql, state_ttl=state_ttl)
+    if len(st.sql) > CACHED_SQL_CHARS:
+        return classify_statement(st.sql, state_ttl=state_ttl)
+    return _classify_sql(st.sql, state_ttl)
+
+
+CACHED_SQL_CHARS = 16_384  # longer SQL is classified afresh: the cache stays under ~16 MB
+
+
+@functools.lru_cache(maxsize=1024)
+def _classify_sql(sql: str, state_ttl: bool) -> Classification:
+    """Classifications by SQL text: an edit to a rate does not re-parse every statement."""
+    return classify_statement(sql, state_ttl=state_ttl)
 
 
 def _plan(

@@ -14,9 +14,12 @@ Public API: `pdf_bytes(est, link=None)` and `write_pdf(est, path, link=None)`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import os
 import tempfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from fpdf.enums import XPos, YPos
 from estimator.charts import PALETTE, bucket_mean, time_axis
 from estimator.estimate import Estimate
 from estimator.formatting import duration, horizon, money
+from estimator.scenario import Scenario, scenario_to_dict
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_STATEMENT_ROWS = 22
@@ -311,6 +315,14 @@ def _assumptions(pdf: Handout, est: Estimate) -> None:
         pdf.font(7)
         pdf.cell(0, 4, f"All {len(est.assumptions)} assumptions are listed in the app.")
         pdf.ln()
+
+
+def scenario_link(app_url: str, scenario: Scenario) -> str:
+    """The app's address that opens `scenario` (the `?s=` token the app's share links use:
+    compact JSON, zlib, base64url without padding)."""
+    raw = json.dumps(scenario_to_dict(scenario), separators=(",", ":")).encode("utf-8")
+    token = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+    return f"{app_url.rstrip('/')}/?s={token}"
 
 
 def _safe_link(link: str | None) -> str | None:

@@ -132,10 +132,25 @@ def _variant(data: dict[str, Any]) -> Estimate | None:
         return None
 
 
-def quick_what_ifs(est: Estimate, data: dict[str, Any]) -> None:
-    """The change in monthly cost of each quick variant of the current scenario."""
+AUTO_WHAT_IFS = 100_000  # statement-minutes up to which what-ifs run on every edit
+WHAT_IFS_ON = "what_ifs_on"  # the scenario JSON the user asked what-ifs for (large ones)
+
+
+def quick_what_ifs(est: Estimate, data: dict[str, Any], text: str) -> None:
+    """The change in monthly cost of each quick variant of the current scenario. Large
+    scenarios compute them on request (each variant is a whole estimate)."""
     with st.container(border=True, key="what_ifs"):
         st.markdown("**Quick what-ifs** · change in monthly cost against the estimate above")
+        size = len(est.statements) * est.scenario.horizon_minutes
+        if size > AUTO_WHAT_IFS and st.session_state.get(WHAT_IFS_ON) != text:
+            st.button(
+                "Compute what-ifs (traffic x0.5 / x2 / x5, message size, partitions)",
+                key="what_ifs_run",
+                on_click=lambda: st.session_state.__setitem__(WHAT_IFS_ON, text),
+                icon=":material/science:",
+                help="A large scenario: each variant is a whole new estimate.",
+            )
+            return
         variants = what_ifs(data)
         cols = st.columns(len(variants))
         for col, (label, changed) in zip(cols, variants.items(), strict=True):

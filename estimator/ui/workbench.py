@@ -171,7 +171,7 @@ def page() -> None:
         st.markdown("##### Usage in this estimate")
         results.pools_table(est, key="pools_usage")
     with tabs[0]:
-        summary.quick_what_ifs(est, data)
+        summary.quick_what_ifs(est, data, text)
         results.results(text, est, stale)
     with tabs[4]:
         results.assumptions(est)

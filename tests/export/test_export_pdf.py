@@ -47,6 +47,16 @@ def test_cli_writes_a_handout_with_confluents_figures(tmp_path: Path) -> None:
     assert b"https://x.test/?s=" in pdf.read_bytes()  # the link back
 
 
+def test_the_link_back_opens_the_same_scenario_in_the_app() -> None:
+    from estimator.export.pdf import scenario_link
+    from estimator.ui import share
+
+    scenario = loads_scenario(example_text("confluent_cfu_curve"))
+    link = scenario_link("https://app.test/", scenario)
+    assert link.startswith("https://app.test/?s=")
+    assert parse_scenario(share.decode(link.split("?s=", 1)[1])) == scenario
+
+
 def test_an_exhausted_pool_handout_shows_the_keep_up_figure(tmp_path: Path) -> None:
     est = estimate(loads_scenario(example_text("bursty_clickstream")))
     pdf = tmp_path / "bursty.pdf"
