@@ -5,7 +5,7 @@ The pages live in estimator.ui (workbench: the estimate; compare: scenarios side
 
 import streamlit as st
 
-from estimator.ui import compare, pages, workbench
+from estimator.ui import compare, library_ui, pages, workbench
 
 st.set_page_config(
     page_title="Flink CFU Estimator",
@@ -27,4 +27,8 @@ compare_page = pages.register(
     "compare",
     st.Page(compare.page, title="Compare", icon=":material/compare_arrows:", url_path="compare"),
 )
-st.navigation([estimate_page, compare_page]).run()
+library_page = pages.register(
+    "library",
+    st.Page(library_ui.page, title="Library", icon=":material/folder_open:", url_path="library"),
+)
+st.navigation([estimate_page, compare_page, library_page]).run()

@@ -6,7 +6,9 @@ Run as `python bench/bench_sql.py`. Over the statements of the test corpus
   `classify_script` (the whole corpus as one script);
 - the ratio of each to `sqlglot.parse(text, read="trino")` of the same statements, parsed one by
   one, the same number of times, in the same run (statements trino cannot read still count: their
-  failed parse is timed too).
+  failed parse is timed too);
+- `classify_statement` with a catalog of every table and view the corpus defines (the catalog's
+  per-statement overhead), and the time to build that catalog.
 Goals on the project's 2-core machine: at least 2,000 statements/s, ratio at most 1.5.
 """
 
@@ -26,16 +28,27 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimator.sql import classify_script, classify_statement  # noqa: E402
+from estimator.sql import Catalog, classify_script, classify_statement  # noqa: E402
 
 GOAL_RATE = 2000.0
 GOAL_RATIO = 1.5
 MIN_SECONDS = 1.0
 
 
+def corpus_entries() -> list[dict[str, str]]:
+    return yaml.safe_load((ROOT / "tests" / "sql" / "corpus.yaml").read_text(encoding="utf-8"))
+
+
 def corpus_statements() -> list[str]:
-    entries = yaml.safe_load((ROOT / "tests" / "sql" / "corpus.yaml").read_text(encoding="utf-8"))
-    return [entry["sql"].strip().rstrip(";") for entry in entries]
+    return [entry["sql"].strip().rstrip(";") for entry in corpus_entries()]
+
+
+def corpus_ddl() -> list[str]:
+    """Every CREATE statement of the corpus: its DDL entries and the `ddl` fields."""
+    entries = corpus_entries()
+    return [e["sql"] for e in entries if e["sql"].lstrip().upper().startswith("CREATE")] + [
+        e["ddl"] for e in entries if e.get("ddl")
+    ]
 
 
 def trino_parse_all(statements: list[str]) -> None:
@@ -81,16 +94,26 @@ def main() -> int:
     def run_trino() -> None:
         trino_parse_all(statements)
 
+    ddl = corpus_ddl()
+    build_start = time.perf_counter()
+    catalog = Catalog.from_sql(ddl)
+    build_seconds = time.perf_counter() - build_start
+
+    def run_catalog() -> None:
+        for sql in statements:
+            classify_statement(sql, catalog=catalog)
+
     run_statements()  # warm up imports and caches
     run_trino()
     repeats = max(repeats_for(run_statements), repeats_for(run_trino), repeats_for(run_script))
 
     # Interleave the measurements so that machine noise hits all of them alike.
-    t_trino = t_statements = t_script = 0.0
+    t_trino = t_statements = t_script = t_catalog = 0.0
     for _ in range(repeats):
         t_trino += timed(run_trino, 1)
         t_statements += timed(run_statements, 1)
         t_script += timed(run_script, 1)
+        t_catalog += timed(run_catalog, 1)
 
     total = n * repeats
     ok = True
@@ -107,6 +130,12 @@ def main() -> int:
             f"{name}: {rate:.0f} statements/s (ratio to stock trino parse: {ratio:.2f}, "
             f"goal <= {GOAL_RATIO}; rate goal >= {GOAL_RATE:.0f})"
         )
+    overhead = 100 * (t_catalog / t_statements - 1)
+    print(
+        f"sql.classify_statement with a catalog of {len(catalog)} tables and views: "
+        f"{total / t_catalog:.0f} statements/s (overhead {overhead:+.0f}%); "
+        f"building it from {len(ddl)} DDL scripts took {build_seconds * 1000:.0f} ms"
+    )
     print("goals met" if ok else "goals NOT met")
     return 0
 

@@ -57,8 +57,9 @@ class TimeAxis:
         return starts / self.divisor
 
 
-def time_axis(minutes: int, max_points: int = MAX_POINTS) -> TimeAxis:
+def time_axis(minutes: int, max_points: int = MAX_POINTS, step: int = 1) -> TimeAxis:
     bucket = max(1, -(-minutes // max_points))
+    bucket = -(-bucket // step) * step  # whole columns of an hourly timeline (step 60)
     if minutes <= 180:
         divisor, unit = 1.0, "minute"
     elif minutes <= 4 * 1440:
@@ -142,7 +143,7 @@ def pool_exhausted_mask(est: Estimate, pool: str) -> np.ndarray:
     rows = [i for i, s in enumerate(est.statements) if s.pool == pool]
     state = est.timeline.state
     if not rows or state.size == 0:
-        return np.zeros(est.timeline.minutes, dtype=bool)
+        return np.zeros(est.timeline.cfu.shape[1], dtype=bool)
     sub = state[rows]
     return ((sub == POOL_EXHAUSTED) | (sub == PENDING)).any(axis=0)
 
@@ -155,8 +156,9 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
     pools = [p for p in est.pools if any(s.pool == p.name for s in est.statements)]
     if not pools or minutes == 0:
         return _empty("No statement uses CFUs in this scenario.")
-    axis = time_axis(minutes, max_points)
+    axis = time_axis(minutes, max_points, tl.resolution_minutes)
     x = axis.x(minutes)
+    cols = axis.bucket // tl.resolution_minutes  # timeline columns per point
     fig = make_subplots(
         rows=len(pools),
         cols=1,
@@ -164,7 +166,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
         vertical_spacing=0.12 / max(1, len(pools) - 1) if len(pools) > 1 else 0.0,
         subplot_titles=[f"Pool {p.name}: peak {p.peak_cfu} of MAX_CFU {p.max_cfu}" for p in pools],
     )
-    cfu = bucket_mean(tl.cfu, axis.bucket)
+    cfu = bucket_mean(tl.cfu, cols)
     for r, pool in enumerate(pools, start=1):
         for i, s in enumerate(est.statements):
             if s.pool != pool.name:
@@ -197,7 +199,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
             row=r,
             col=1,
         )
-        exhausted = bucket_any(pool_exhausted_mask(est, pool.name), axis.bucket)
+        exhausted = bucket_any(pool_exhausted_mask(est, pool.name), cols)
         for a, b in runs(exhausted):
             fig.add_vrect(
                 x0=x[a],
@@ -261,8 +263,9 @@ def backlog_and_lag(
             "No backlog: every statement keeps up with its input over the whole horizon.",
             height=160,
         )
-    axis = time_axis(minutes, max_points)
+    axis = time_axis(minutes, max_points, tl.resolution_minutes)
     x = axis.x(minutes)
+    cols = axis.bucket // tl.resolution_minutes  # timeline columns per point
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -270,8 +273,8 @@ def backlog_and_lag(
         vertical_spacing=0.1,
         subplot_titles=["Backlog (records behind)", "Lag (seconds behind)"],
     )
-    backlog = bucket_mean(tl.backlog[behind], axis.bucket)
-    lag = bucket_mean(tl.lag_seconds[behind], axis.bucket)
+    backlog = bucket_mean(tl.backlog[behind], cols)
+    lag = bucket_mean(tl.lag_seconds[behind], cols)
     for j, i in enumerate(behind):
         name = est.statements[i].name
         common = {"name": name, "legendgroup": name, "mode": "lines"}
@@ -346,10 +349,10 @@ def traffic(
     rows = [i for i in _rows(est, names) if tl.rps.size and tl.rps[i].max() > 0]
     if not rows:
         return _empty("No statement has an input rate (schedules and DDL only).", height=160)
-    axis = time_axis(tl.minutes, max_points)
+    axis = time_axis(tl.minutes, max_points, tl.resolution_minutes)
     x = axis.x(tl.minutes)
-    rps = bucket_mean(tl.rps[rows], axis.bucket)
-    cap = bucket_mean(tl.capacity[rows], axis.bucket)
+    rps = bucket_mean(tl.rps[rows], axis.bucket // tl.resolution_minutes)
+    cap = bucket_mean(tl.capacity[rows], axis.bucket // tl.resolution_minutes)
     fig = go.Figure()
     for j, i in enumerate(rows):
         name = est.statements[i].name
@@ -415,14 +418,16 @@ def compare_cfu(
     if not named:
         return _empty("Pick scenarios to compare.")
     longest = max(e.timeline.minutes for _, e in named)
-    axis = time_axis(longest, max_points)
+    step = max(e.timeline.resolution_minutes for _, e in named)
+    axis = time_axis(longest, max_points, step)
     fig = go.Figure()
     for i, (name, est) in enumerate(named):
+        res = est.timeline.resolution_minutes
         total = est.timeline.cfu.sum(axis=0) if est.timeline.cfu.size else np.zeros(1)
         fig.add_trace(
             go.Scatter(
-                x=axis.x(total.size),
-                y=bucket_mean(total, axis.bucket),
+                x=axis.x(total.size * res),
+                y=bucket_mean(total, axis.bucket // res),
                 name=name,
                 mode="lines",
                 line={"color": color(i), "width": 2, "shape": "hv"},

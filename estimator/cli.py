@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,16 +30,28 @@ MAX_SQL_BYTES = MAX_SQL_MB * 1024 * 1024
 
 
 def _write(text: str, output: str | None, out: TextIO) -> None:
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(
-                f"--output {output}: cannot write it ({exc.strerror}); check the folder exists "
-                "and is writable"
-            ) from None
-    else:
+    """To stdout, or to `output` whole (a temporary file beside it, then renamed)."""
+    if not output:
         out.write(text)
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"--output {output}: cannot write it ({exc.strerror}); check the folder exists "
+            "and is writable"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"--output {output}: cannot write it ({exc.strerror})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _writing(option: str, path: str) -> OutputError:
@@ -49,7 +63,20 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     from estimator.estimate import estimate
     from estimator.scenario import load_scenario
 
-    est = estimate(load_scenario(args.scenario))
+    scenario = load_scenario(args.scenario)
+    if args.csv:
+        from estimator.export.csv_export import CsvFolder
+
+        # per_minute.csv takes the simulation's rows as they come (never all in memory); the
+        # folder appears whole when everything is written, or not at all
+        try:
+            with CsvFolder(args.csv) as folder:
+                est = estimate(scenario, on_piece=folder.per_minute)
+                written = folder.finish(est)
+        except OSError:
+            raise _writing("--csv", args.csv) from None
+    else:
+        est = estimate(scenario)
     if args.xlsx:
         from estimator.export.xlsx import write_workbook
 
@@ -68,12 +95,6 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
             raise _writing("--pdf", args.pdf) from None
         print(f"wrote {args.pdf}", file=sys.stderr)
     if args.csv:
-        from estimator.export.csv_export import write_csv_dir
-
-        try:
-            written = write_csv_dir(est, args.csv)
-        except OSError:
-            raise _writing("--csv", args.csv) from None
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
@@ -224,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     from estimator.actuals.command import add_reconcile_parser
 
     add_reconcile_parser(sub)
+    from estimator.storage.command import add_library_parser
+
+    add_library_parser(sub)
     return parser
 
 

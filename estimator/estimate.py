@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -16,12 +17,12 @@ from estimator.errors import TrafficError
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
-from estimator.simulate import StatementPlan, simulate
+from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
 from estimator.sizing import AdviceRecord
 from estimator.sources import public_source
-from estimator.sql import Classification, classify_statement
+from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
-from estimator.traffic import statement_rates
+from estimator.traffic import statement_rates, statement_rates_window
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Estimate:
     hourly: tuple[HourBill, ...]
     hourly_by_statement: np.ndarray  # (statements, hours) CFU-minutes
     totals: Totals
-    timeline: Timeline
+    timeline: Timeline  # per minute when small, hourly aggregates otherwise (see Timeline)
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[AdviceRecord, ...] = ()  # scenario-wide sizing advice and warnings
@@ -125,7 +126,27 @@ class Estimate:
         return sizing.everything(self.advice, [s.advice for s in self.statements])
 
 
-def _classify(st: Statement, state_ttl: bool) -> Classification:
+def _catalog_scripts(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's texts that can define a table (the only ones Catalog.from_sql reads)."""
+    ddl = scenario.calibration.ddl if scenario.calibration is not None else None
+    texts = [ddl, *(st.sql for st in scenario.statements)]
+    return tuple(t for t in texts if t and "create" in t.lower())
+
+
+@functools.lru_cache(maxsize=8)
+def _catalog_of(scripts: tuple[str, ...]) -> Catalog:
+    """The tables a scenario's own CREATE statements and calibration DDL define, built once
+    per set of scripts (classify never changes a catalog it is given)."""
+    return Catalog.from_sql(scripts)
+
+
+def _classify(
+    st: Statement,
+    state_ttl: bool,
+    catalog: Catalog | None = None,
+    scripts: tuple[str, ...] | None = None,
+) -> Classification:
+    """`scripts` (the texts `catalog` was built from) makes the classification cacheable."""
     if not st.sql.strip():
         return Classification(
             statement_type="unknown",
@@ -134,18 +155,20 @@ def _classify(st: Statement, state_ttl: bool) -> Classification:
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    if len(st.sql) > CACHED_SQL_CHARS:
-        return classify_statement(st.sql, state_ttl=state_ttl)
-    return _classify_sql(st.sql, state_ttl)
+    if scripts is None or len(st.sql) > CACHED_SQL_CHARS:
+        return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
+    return _classify_sql(st.sql, state_ttl, scripts)
 
 
 CACHED_SQL_CHARS = 16_384  # longer SQL is classified afresh: the cache stays under ~16 MB
+CACHED_CATALOG_CHARS = 65_536  # scenarios with more CREATE text than this are not cached
 
 
 @functools.lru_cache(maxsize=1024)
-def _classify_sql(sql: str, state_ttl: bool) -> Classification:
-    """Classifications by SQL text: an edit to a rate does not re-parse every statement."""
-    return classify_statement(sql, state_ttl=state_ttl)
+def _classify_sql(sql: str, state_ttl: bool, scripts: tuple[str, ...]) -> Classification:
+    """Classifications by SQL text and the CREATE scripts around it: an edit to a rate does
+    not re-parse every statement."""
+    return classify_statement(sql, state_ttl=state_ttl, catalog=_catalog_of(scripts))
 
 
 def _plan(
@@ -157,10 +180,14 @@ def _plan(
     is_ddl = c.kind == "ddl"
     runnable = True
     rates = None
+    window = None
     has_rate = st.rps is not None or st.profile is not None
     if has_rate:
         try:
-            rates = statement_rates(scenario, st)
+            if len(scenario.statements) * scenario.horizon_minutes > PER_MINUTE_CELLS:
+                window = statement_rates_window(scenario, st)  # never the whole array
+            else:
+                rates = statement_rates(scenario, st)
         except TrafficError as exc:
             error = f"profile: {'; '.join(exc.problems)}"
             runnable = schedule is not None
@@ -192,6 +219,7 @@ def _plan(
         schedule=schedule,
         runnable=runnable,
         rates=rates,
+        rates_window=window,
     )
     return plan, tp, error
 
@@ -251,8 +279,11 @@ def _assumptions(
     return [replace(a, source=public_source(a.source)) for a in rows]
 
 
-def estimate(scenario: Scenario) -> Estimate:
-    """Run the whole pipeline. Raises PricingError for an unknown cloud/region."""
+def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
+
+    `on_piece` receives the per-minute simulation rows as they are produced (for a file: a
+    long horizon of many statements keeps only hourly aggregates in Estimate.timeline)."""
     price = quote(
         scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
     )
@@ -260,7 +291,11 @@ def estimate(scenario: Scenario) -> Estimate:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
-    classes = [_classify(st, bool(st.state_ttl)) for st in scenario.statements]
+    scripts = _catalog_scripts(scenario)
+    cacheable = sum(map(len, scripts)) <= CACHED_CATALOG_CHARS  # else too big for cache keys
+    catalog = _catalog_of(scripts) if cacheable else Catalog.from_sql(scripts)
+    key = scripts if cacheable else None
+    classes = [_classify(st, bool(st.state_ttl), catalog, key) for st in scenario.statements]
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
@@ -273,16 +308,18 @@ def estimate(scenario: Scenario) -> Estimate:
         ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
         max_cfu_per_statement=int(params["max_cfu_per_statement"]),
         autoscaler=cfg,
+        on_piece=on_piece,
     )
-    cfu = timeline.cfu
-    per_statement_minutes = cfu.sum(axis=1)
+    per_statement_minutes = timeline.cfu_minutes()
+    peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
+    backlogs, lags = timeline.max_backlog(), timeline.max_lag_seconds()
+    exhausted, pending = timeline.minutes_in(POOL_EXHAUSTED), timeline.minutes_in(PENDING)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
     total_minutes = int(per_statement_minutes.sum())
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
         minutes = int(per_statement_minutes[i])
-        running = cfu[i] > 0
         statements.append(
             StatementResult(
                 name=st.name,
@@ -292,13 +329,13 @@ def estimate(scenario: Scenario) -> Estimate:
                 records_per_cfu_second=plans[i].records_per_cfu_second,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
-                peak_cfu=int(cfu[i].max(initial=0)),
-                avg_cfu=float(cfu[i][running].mean()) if running.any() else 0.0,
+                peak_cfu=int(peaks[i]),
+                avg_cfu=float(averages[i]),
                 error=planned[i][2],
-                max_backlog_records=float(timeline.backlog[i].max(initial=0.0)),
-                max_lag_seconds=float(timeline.lag_seconds[i].max(initial=0.0)),
-                exhausted_minutes=int((timeline.state[i] == POOL_EXHAUSTED).sum()),
-                pending_minutes=int((timeline.state[i] == PENDING).sum()),
+                max_backlog_records=float(backlogs[i]),
+                max_lag_seconds=float(lags[i]),
+                exhausted_minutes=int(exhausted[i]),
+                pending_minutes=int(pending[i]),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
                 cost_share=minutes / total_minutes if total_minutes else 0.0,
@@ -310,7 +347,7 @@ def estimate(scenario: Scenario) -> Estimate:
         rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
         minutes = int(per_statement_minutes[rows].sum()) if rows else 0
         pool_advice = advice.pools[pool.name]
-        peak = billing.peak(cfu[rows]) if rows else 0
+        peak = timeline.peak_of(rows, pool.name)
         demand = pool_advice.demand_cfu_minutes
         pools.append(
             PoolResult(
@@ -329,7 +366,7 @@ def estimate(scenario: Scenario) -> Estimate:
             )
         )
 
-    by_hour = billing.hourly_cfu_minutes(cfu)
+    by_hour = timeline.hourly_cfu_minutes()
     hour_totals = by_hour.sum(axis=0)
     hourly = tuple(
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
@@ -341,7 +378,7 @@ def estimate(scenario: Scenario) -> Estimate:
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
         cost_usd=cost,
-        peak_cfu=billing.peak(cfu),
+        peak_cfu=timeline.peak_of(list(range(len(plans)))),
         monthly_cost_usd=month,
         annual_cost_usd=billing.annual(month),
         pools_in_use=sum(1 for p in pools if p.cfu_minutes > 0),

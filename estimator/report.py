@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from estimator.estimate import Estimate
-from estimator.export.safe import safe_cell
+from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
 from estimator.formatting import duration
 from estimator.sizing import AdviceRecord
 
@@ -96,8 +96,10 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         ],
     }
     if per_minute:
-        frame = est.timeline.frame()
-        out["per_minute"] = frame.to_dict(orient="records")
+        out["per_minute"] = per_minute_records(est)
+        note = per_minute_limit_note(est)
+        if note:
+            out["per_minute_note"] = note
     return out
 
 
@@ -221,26 +223,9 @@ STATEMENT_CSV_COLUMNS = (
 
 
 def to_csv(est: Estimate) -> str:
-    """Per-statement CSV (user text made formula-safe)."""
+    """Per-statement CSV (rows from estimator.export.tables: user text neutralised)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(STATEMENT_CSV_COLUMNS)
-    for s in est.statements:
-        w.writerow(
-            [
-                safe_cell(s.name),
-                safe_cell(s.pool),
-                s.kind,
-                s.cfu_minutes,
-                f"{(Decimal(s.cfu_minutes) / 60).quantize(MONEY_PLACES)}",
-                f"{s.cost_usd.quantize(MONEY_PLACES)}",
-                s.peak_cfu,
-                safe_cell(s.error or ""),
-                f"{s.avg_cfu:.6f}",
-                f"{s.max_backlog_records:.3f}",
-                f"{s.max_lag_seconds:.3f}",
-                s.exhausted_minutes,
-                s.pending_minutes,
-            ]
-        )
+    w.writerows(statement_rows(est, STATEMENT_CSV_COLUMNS))
     return buf.getvalue()

@@ -103,33 +103,106 @@ def run(
     of estimator.simulate.Policy. Returns cfu (int64), state (int8), backlog (records at the end
     of the minute), capacity (records/s) and lag (seconds), all (n, m).
 
-    The outputs are allocated here (numba's allocator: plain pages, where numpy would ask for
-    transparent huge pages, whose first use can stall on memory compaction).
+    This is the whole horizon as one piece of `run_chunk`; estimator.simulate runs long
+    horizons in pieces with the same carried state (`new_state`), so results are identical.
     """
     n, m = rps.shape
-    npools = pool_max.shape[0]
-    dynamic = given_row < 0
+    peak = np.zeros(n, dtype=np.float64)
+    for i in range(n):
+        for t in range(m):
+            peak[i] = max(peak[i], rps[i, t])
+    carried = new_state(
+        n,
+        pool_max.shape[0],
+        start,
+        cap,
+        partitions,
+        per_cfu,
+        peak,
+        interval,
+        window,
+        scale_down_delay,
+        target_utilization,
+        align,
+        initial_cfu,
+        fixed,
+    )
+    decide = decision_minutes(0, m, m, interval, start, given_row)
     cfu = np.empty((n, m), dtype=np.int64)
     state = np.empty((n, m), dtype=np.int8)
     backlog = np.empty((n, m), dtype=np.float64)
     capacity = np.empty((n, m), dtype=np.float64)
     lag = np.empty((n, m), dtype=np.float64)
+    run_chunk(
+        0,
+        m,
+        rps,
+        given,
+        decide,
+        per_cfu,
+        start,
+        cap,
+        pool_of,
+        pool_max,
+        given_row,
+        interval,
+        window,
+        target_utilization,
+        catch_up_minutes,
+        restart,
+        stabilization,
+        scale_down_delay,
+        scale_down_max_lag_seconds,
+        max_scale_down_factor,
+        align,
+        fixed,
+        carried,
+        cfu,
+        state,
+        backlog,
+        capacity,
+        lag,
+    )
+    return cfu, state, backlog, capacity, lag
 
-    # Decision minutes: every `interval` minutes and at each autoscaled statement's start.
-    decide = np.zeros(m, dtype=np.bool_)
-    for t in range(0, m, interval):
-        decide[t] = True
-    for i in range(n):
-        if dynamic[i] and 0 <= start[i] < m:
-            decide[start[i]] = True
 
-    # CFUs the given rows use, per pool and minute.
-    fixed_use = np.zeros((npools, m), dtype=np.int64)
-    for i in range(n):
-        if not dynamic[i]:
-            for t in range(m):
-                fixed_use[pool_of[i], t] += given[given_row[i], t]
+@numba.njit(cache=_CACHE_DIR is not None, nogil=True)
+def decision_minutes(
+    lo: int, hi: int, m: int, interval: int, start: np.ndarray, given_row: np.ndarray
+) -> np.ndarray:
+    """decide[k] for minutes lo + k < hi: every `interval` minutes and at each autoscaled
+    statement's start."""
+    decide = np.zeros(hi - lo, dtype=np.bool_)
+    first = lo + (-lo) % interval
+    for t in range(first, hi, interval):
+        decide[t - lo] = True
+    for i in range(start.shape[0]):
+        if given_row[i] < 0 and lo <= start[i] < hi and start[i] < m:
+            decide[start[i] - lo] = True
+    return decide
 
+
+@numba.njit(cache=_CACHE_DIR is not None, nogil=True)
+def new_state(
+    n: int,
+    npools: int,
+    start: np.ndarray,
+    cap: np.ndarray,
+    partitions: np.ndarray,
+    per_cfu: np.ndarray,
+    peak: np.ndarray,
+    interval: int,
+    window: int,
+    scale_down_delay: int,
+    target_utilization: float,
+    align: bool,
+    initial_cfu: int,
+    fixed: bool,
+) -> tuple:
+    """The simulation's state before minute 0, carried from piece to piece of the horizon.
+
+    peak: each statement's highest input rate over the horizon (the fixed preset sizes by it).
+    """
     # align_up[i, r]: the smallest divisor of the partition count >= r, if within the cap.
     width = 1
     for i in range(n):
@@ -145,60 +218,113 @@ def run(
                     d += 1
                 if d <= p and d <= cap[i]:
                     align_up[i, r] = d
-
-    catch_s = catch_up_minutes * 60.0
-    headroom = 1.0 / target_utilization + (restart * 60.0) / catch_s
-    lag_room = scale_down_max_lag_seconds / 60.0
-    down_keep = 1.0 - max_scale_down_factor
     # Scale down once this many decisions in a row recommended fewer CFUs (0: never).
     delay = 0 if fixed else max(1, -(-scale_down_delay // interval))
     initial = np.empty(n, dtype=np.int64)
     for i in range(n):
         if fixed:  # the CFUs of the peak input at the target utilization
-            peak = 0.0
-            for t in range(m):
-                peak = max(peak, rps[i, t])
-            need = np.ceil(peak / (per_cfu[i] * target_utilization) - 1e-9)
+            need = np.ceil(peak[i] / (per_cfu[i] * target_utilization) - 1e-9)
             initial[i] = int(min(max(need, 1.0), float(cap[i])))
         else:
             initial[i] = min(initial_cfu, cap[i])
-
-    cur = np.zeros(n, dtype=np.int64)  # CFUs
-    rec = np.zeros(n, dtype=np.int64)  # recommendation of the last decision
-    ready = np.zeros(n, dtype=np.bool_)
-    code = np.full(n, STOPPED, dtype=np.int8)
-    b = np.zeros(n, dtype=np.float64)  # backlog, in records/s x minutes (records / 60)
-    hold_until = np.zeros(n, dtype=np.int64)  # no decision to rescale before this minute
-    pause_until = np.zeros(n, dtype=np.int64)  # nothing processed before this minute
-    for i in range(n):
-        hold_until[i] = start[i] + window
-    # Trailing input: prefix[t] = sum of rps[i, :t], kept for the last window + 1 minutes.
+    ints = np.zeros((9, n), dtype=np.int64)  # cur, rec, hold_until, pause_until, q_head,
+    # q_size, since, ready (0/1), code
+    ints[2, :] = start + window
+    floats = np.zeros((2, n), dtype=np.float64)  # b (backlog), total input
     span = window + 1
     prefix = np.zeros((n, span), dtype=np.float64)
-    total = np.zeros(n, dtype=np.float64)
-    # Recent recommendations: a monotone queue of (decision, CFUs) whose head is the highest
-    # of the last `delay` decisions; `since` counts decisions since the last rescale.
     qlen = max(delay, 1)
     q_dec = np.zeros((n, qlen), dtype=np.int64)
     q_cfu = np.zeros((n, qlen), dtype=np.int64)
-    q_head = np.zeros(n, dtype=np.int64)
-    q_size = np.zeros(n, dtype=np.int64)
-    since = np.zeros(n, dtype=np.int64)
     free = np.zeros(npools, dtype=np.int64)
+    j = np.full(1, -1, dtype=np.int64)  # decision count
+    return (align_up, initial, ints, floats, prefix, q_dec, q_cfu, free, j)
 
-    j = -1  # decision count
-    for t in range(m):
+
+@numba.njit(cache=_CACHE_DIR is not None, nogil=True)
+def run_chunk(
+    lo: int,
+    m: int,
+    rps: np.ndarray,
+    given: np.ndarray,
+    decide: np.ndarray,
+    per_cfu: np.ndarray,
+    start: np.ndarray,
+    cap: np.ndarray,
+    pool_of: np.ndarray,
+    pool_max: np.ndarray,
+    given_row: np.ndarray,
+    interval: int,
+    window: int,
+    target_utilization: float,
+    catch_up_minutes: float,
+    restart: int,
+    stabilization: int,
+    scale_down_delay: int,
+    scale_down_max_lag_seconds: float,
+    max_scale_down_factor: float,
+    align: bool,
+    fixed: bool,
+    carried: tuple,
+    cfu: np.ndarray,
+    state: np.ndarray,
+    backlog: np.ndarray,
+    capacity: np.ndarray,
+    lag: np.ndarray,
+) -> None:
+    """Minutes lo .. lo + w - 1 of the horizon (w = rps.shape[1]), from and into `carried`.
+
+    rps and the outputs are (n, w); given and decide cover the same minutes and up to
+    `interval` minutes after them (a decision looks ahead to the next one), so their width is
+    min(w + interval, m - lo). The outputs are written, column k for minute lo + k.
+    """
+    align_up, initial, ints, floats, prefix, q_dec, q_cfu, free, jbox = carried
+    n, w = rps.shape
+    wl = decide.shape[0]
+    npools = pool_max.shape[0]
+    dynamic = given_row < 0
+    cur = ints[0]
+    rec = ints[1]
+    hold_until = ints[2]
+    pause_until = ints[3]
+    q_head = ints[4]
+    q_size = ints[5]
+    since = ints[6]
+    ready = ints[7]
+    code = ints[8]
+    b = floats[0]
+    total = floats[1]
+    qlen = q_dec.shape[1]
+    span = window + 1
+
+    # CFUs the given rows use, per pool and minute of this piece (and its look-ahead).
+    fixed_use = np.zeros((npools, wl), dtype=np.int64)
+    for i in range(n):
+        if not dynamic[i]:
+            for k in range(wl):
+                fixed_use[pool_of[i], k] += given[given_row[i], k]
+
+    catch_s = catch_up_minutes * 60.0
+    restart_s = restart * 60.0
+    headroom = 1.0 / target_utilization + restart_s / catch_s
+    lag_room = scale_down_max_lag_seconds / 60.0
+    down_keep = 1.0 - max_scale_down_factor
+    delay = 0 if fixed else max(1, -(-scale_down_delay // interval))
+
+    j = jbox[0]
+    for k in range(w):
+        t = lo + k
         now, after = t % span, (t + 1) % span  # prefix slots of minutes t and t + 1
-        if decide[t]:
+        if decide[k]:
             j += 1
             # --- recommendation (FLIP-271 form) and scale-down, statement by statement
             for i in range(n):
                 if not dynamic[i]:
                     continue
-                lo = max(t - window, start[i])
+                first = max(t - window, start[i])
                 rate = 0.0
-                if t > lo:
-                    rate = (prefix[i, now] - prefix[i, lo % span]) / (t - lo)
+                if t > first:
+                    rate = (prefix[i, now] - prefix[i, first % span]) / (t - first)
                 if fixed:
                     r = initial[i]
                 else:
@@ -207,7 +333,7 @@ def run(
                     if align:
                         r = align_up[i, r]
                 rec[i] = r
-                ready[i] = hold_until[i] <= t
+                ready[i] = 1 if hold_until[i] <= t else 0
                 if delay == 0:
                     continue
                 # the last `delay` recommendations: push this one, drop those out of the window
@@ -223,7 +349,12 @@ def run(
                 q_size[i] += 1
                 highest = q_cfu[i, q_head[i]]
                 # every recommendation of the delay lower, and caught up: scale down
-                if since[i] >= delay and highest < cur[i] and ready[i] and b[i] <= rate * lag_room:
+                if (
+                    since[i] >= delay
+                    and highest < cur[i]
+                    and ready[i] == 1
+                    and b[i] <= rate * lag_room
+                ):
                     new = max(highest, int(np.ceil(cur[i] * down_keep)))
                     if align:
                         new = align_up[i, new]
@@ -239,13 +370,13 @@ def run(
                         pause_until[i] = t + restart
 
             # --- scale up and first CFUs: each pool grants what it has, in statement order
-            end = t + 1
-            while end < m and not decide[end]:
+            end = k + 1
+            while lo + end < m and end < wl and not decide[end]:
                 end += 1
             for p in range(npools):
                 most = 0
-                for tt in range(t, end):
-                    most = max(most, fixed_use[p, tt])
+                for kk in range(k, min(end, wl)):
+                    most = max(most, fixed_use[p, kk])
                 free[p] = pool_max[p] - most
             for i in range(n):
                 if dynamic[i]:
@@ -258,7 +389,7 @@ def run(
                 if c == 0:
                     if start[i] <= t:
                         ask = initial[i]
-                elif rec[i] > c and ready[i]:
+                elif rec[i] > c and ready[i] == 1:
                     ask = rec[i] - c
                 grant = 0
                 if ask > 0:
@@ -288,17 +419,17 @@ def run(
 
         # --- the minute: input arrives, the CFUs process what they can, the rest waits
         for i in range(n):
-            arriving = rps[i, t]
+            arriving = rps[i, k]
             paused = False
             if dynamic[i]:
                 c = cur[i]
                 paused = t < pause_until[i]
-                cfu[i, t] = c
-                state[i, t] = code[i]
+                cfu[i, k] = c
+                state[i, k] = code[i]
             else:
-                c = given[given_row[i], t]
-                cfu[i, t] = c
-                state[i, t] = OK if c > 0 else STOPPED
+                c = given[given_row[i], k]
+                cfu[i, k] = c
+                state[i, k] = OK if c > 0 else STOPPED
             can = 0.0 if paused else c * per_cfu[i]
             left = max(b[i] + arriving - can, 0.0)
             b[i] = left
@@ -306,10 +437,10 @@ def run(
             behind = left * 60.0
             if behind < 1e-2:
                 behind = 0.0
-            backlog[i, t] = behind
-            capacity[i, t] = can
+            backlog[i, k] = behind
+            capacity[i, k] = can
             drain = arriving if arriving > 0 else can
-            lag[i, t] = behind / drain if drain > 0 else 0.0
+            lag[i, k] = behind / drain if drain > 0 else 0.0
             total[i] += arriving
             prefix[i, after] = total[i]
-    return cfu, state, backlog, capacity, lag
+    jbox[0] = j

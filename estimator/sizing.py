@@ -143,8 +143,9 @@ def _unconstrained(
         pools={sub[0].pool: UNLIMITED_POOL},
         autoscaler=cfg,
     )
-    peaks = {p.name: int(tl.cfu[j].max(initial=0)) for j, p in enumerate(sub)}
-    return int(tl.cfu.sum(axis=0).max(initial=0)), peaks, int(tl.cfu.sum())
+    peaks = {p.name: int(tl.peak_cfu()[j]) for j, p in enumerate(sub)}
+    peak = tl.peak_of(list(range(len(sub))), sub[0].pool)
+    return peak, peaks, int(tl.cfu_minutes().sum())  # exact also when the Timeline is hourly
 
 
 def _split_names(pool: str, n: int, taken: set[str]) -> list[str]:
@@ -198,20 +199,21 @@ def _pool_advice(
             continue
         states = timeline.state[rows]
         short = ((states == POOL_EXHAUSTED) | (states == PENDING)).any(axis=0)
-        exhausted = int(short.sum())
-        used = timeline.cfu[rows].sum(axis=0)
+        res = timeline.resolution_minutes  # hourly timelines: an upper bound, whole hours
+        exhausted = min(int(short.sum()) * res, m)
         advice: list[AdviceRecord] = []
         split: tuple[NewPool, ...] = ()
         demand_minutes: int | None = None
         demand_peak: int | None = None
         members = [plans[i].name for i in rows]
+        recommended: int | None
         if exhausted:
             peak, peaks, demand_minutes = _unconstrained(plans, rows, m, params, cfg)
             demand_peak = peak
-            recommended: int | None = _with_headroom(peak, headroom)
+            recommended = _with_headroom(peak, headroom)
         else:
-            peaks = {plans[i].name: int(timeline.cfu[i].max(initial=0)) for i in rows}
-            peak = int(used.max(initial=0))
+            peaks = {plans[i].name: int(timeline.peak_cfu()[i]) for i in rows}
+            peak = timeline.peak_of(rows, pool.name)
             recommended = _with_headroom(peak, headroom) if peak else None
         too_big = recommended is not None and recommended > pool_limit
         if too_big:
@@ -219,12 +221,12 @@ def _pool_advice(
             taken |= {p.name for p in split}
         numbers: dict[str, float | int | str] = {
             "max_cfu": pool.max_cfu,
-            "peak_cfu": int(used.max(initial=0)),
+            "peak_cfu": timeline.peak_of(rows, pool.name),
             "pool_limit": pool_limit,
             "headroom_pct": headroom,
         }
         if exhausted and recommended is not None:
-            first = int(np.argmax(short))
+            first = int(np.argmax(short)) * res
             numbers |= {
                 "exhausted_minutes": exhausted,
                 "first_minute": first,
@@ -335,16 +337,16 @@ def _statement_advice(
         return out
     cfu = timeline.cfu[i]
     lag = timeline.lag_seconds[i]
-    rates = timeline.rps[i]
     per_cfu = plan.records_per_cfu_second
-    max_lag = float(lag.max(initial=0.0))
+    max_lag = float(timeline.max_lag_seconds()[i])
     warn_s = params["lag_warning_seconds"]
-    pending = int((timeline.state[i] == PENDING).sum())
-    exhausted = int((timeline.state[i] == POOL_EXHAUSTED).sum())
-    need = peak_need(rates, per_cfu, util)
-    peak_rps = float(rates.max(initial=0.0))
+    res = timeline.resolution_minutes  # 60 when the timeline is hourly
+    pending = int(timeline.minutes_in(PENDING)[i])
+    exhausted = int(timeline.minutes_in(POOL_EXHAUSTED)[i])
+    peak_rps = float(timeline.peak_rps()[i])
+    need = peak_need(np.array([peak_rps]), per_cfu, util)
     if pending:
-        first = int(np.argmax(timeline.state[i] == PENDING))
+        first = int(np.argmax(timeline.state[i] == PENDING)) * res
         add(
             "pending",
             f"{st.name} waited PENDING for {pending:,} minutes (first at {clock(first, m)}): "
@@ -403,7 +405,7 @@ def _statement_advice(
             statement_limit=limit,
         )
     if max_lag > warn_s:
-        at = int(np.argmax(lag))
+        at = int(np.argmax(lag)) * res
         add(
             "lag",
             f"{st.name} falls up to {duration(max_lag)} behind its input (at {clock(at, m)}), "
@@ -446,7 +448,7 @@ def advise(
     lagging = [
         st.name
         for i, st in enumerate(scenario.statements)
-        if float(timeline.lag_seconds[i].max(initial=0.0)) > warn_s
+        if float(timeline.max_lag_seconds()[i]) > warn_s
     ]
     if lagging:
         notes.append(

@@ -13,7 +13,7 @@ Assumptions, stated once:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -47,23 +47,25 @@ def daily(
     *,
     weekend_factor: float = 1.0,
     first_day: str = "monday",
+    first: int = 0,
 ) -> np.ndarray:
-    """A daily cosine cycle between trough and peak, weekends scaled by weekend_factor."""
-    t = np.arange(minutes, dtype=np.float64)
+    """A daily cosine cycle between trough and peak, weekends scaled by weekend_factor.
+    (`first`: the horizon minute of the first value, for a window of a long horizon.)"""
+    t = np.arange(first, first + minutes, dtype=np.float64)
     hours = (t % MINUTES_PER_DAY) / 60.0
     wave = 0.5 * (1.0 + np.cos(2.0 * math.pi * (hours - peak_hour) / 24.0))
     rates = trough_rps + (peak_rps - trough_rps) * wave
     if weekend_factor != 1.0:
-        day = (np.arange(minutes) // MINUTES_PER_DAY + WEEKDAYS.index(first_day)) % 7
+        day = (np.arange(first, first + minutes) // MINUTES_PER_DAY + WEEKDAYS.index(first_day)) % 7
         rates[day >= 5] *= weekend_factor
     return rates
 
 
-def held(points: Sequence[tuple[int, float]], minutes: int) -> np.ndarray:
+def held(points: Sequence[tuple[int, float]], minutes: int, *, first: int = 0) -> np.ndarray:
     """Rates that hold from each (minute, rps) point to the next; sorted points assumed."""
     at = np.array([p[0] for p in points], dtype=np.int64)
     values = np.array([p[1] for p in points], dtype=np.float64)
-    idx = np.searchsorted(at, np.arange(minutes), side="right") - 1
+    idx = np.searchsorted(at, np.arange(first, first + minutes), side="right") - 1
     return values[np.clip(idx, 0, len(values) - 1)]
 
 
@@ -76,29 +78,40 @@ def bursts(
     every_minutes: int | None = None,
     first_minute: int = 0,
     at_minutes: Sequence[int] | None = None,
+    first: int = 0,
 ) -> np.ndarray:
     """A base rate times `multiplier` during bursts (repeating, or at given minutes)."""
     rates = np.full(minutes, float(base_rps), dtype=np.float64)
-    t = np.arange(minutes)
+    t = np.arange(first, first + minutes)
     if every_minutes:
         since = t - first_minute
         on = (since >= 0) & (since % every_minutes < burst_minutes)
         rates[on] *= multiplier
     for start in at_minutes or ():
-        rates[start : start + burst_minutes] = base_rps * multiplier
+        a, b = max(start, first), min(start + burst_minutes, first + minutes)
+        if a < b:
+            rates[a - first : b - first] = base_rps * multiplier
     return rates
 
 
-def growth(pct_per_month: float, minutes: int) -> np.ndarray:
+def growth(pct_per_month: float, minutes: int, *, first: int = 0) -> np.ndarray:
     """Compound growth factor per minute: (1 + pct/100) ** (minute / 30 days)."""
-    t = np.arange(minutes, dtype=np.float64)
+    t = np.arange(first, first + minutes, dtype=np.float64)
     return np.power(1.0 + pct_per_month / 100.0, t / MINUTES_PER_MONTH)
 
 
 def profile_rates(
-    profile: AnyProfile, minutes: int, *, source_dir: Path | None = None
+    profile: AnyProfile,
+    minutes: int,
+    *,
+    source_dir: Path | None = None,
+    first: int = 0,
+    horizon_minutes: int | None = None,
+    points: Sequence[tuple[int, float]] | None = None,
 ) -> np.ndarray:
-    """Per-minute input records/s of a profile over `minutes` minutes."""
+    """Per-minute input records/s of a profile over `minutes` minutes (from horizon minute
+    `first`: a window of a long horizon; `points`: a series already read)."""
+    horizon = horizon_minutes if horizon_minutes is not None else first + minutes
     if isinstance(profile, ConstantProfile):
         rates = constant(profile.rps, minutes)
     elif isinstance(profile, DailyProfile):
@@ -109,9 +122,10 @@ def profile_rates(
             minutes,
             weekend_factor=profile.weekend_factor,
             first_day=profile.first_day,
+            first=first,
         )
     elif isinstance(profile, StepsProfile):
-        rates = held([(s.minute, s.rps) for s in profile.steps], minutes)
+        rates = held([(s.minute, s.rps) for s in profile.steps], minutes, first=first)
     elif isinstance(profile, BurstsProfile):
         rates = bursts(
             profile.base_rps,
@@ -121,16 +135,18 @@ def profile_rates(
             every_minutes=profile.every_minutes,
             first_minute=profile.first_minute,
             at_minutes=profile.at_minutes,
+            first=first,
         )
     elif isinstance(profile, SeriesProfile):
-        points = profile.series
         if points is None:
-            points = load_csv_series(profile.csv or "", source_dir, horizon_minutes=minutes)
-        rates = held(points, minutes)
+            points = profile.series
+        if points is None:
+            points = load_csv_series(profile.csv or "", source_dir, horizon_minutes=horizon)
+        rates = held(points, minutes, first=first)
     else:  # pragma: no cover - the scenario model admits no other shape
         raise TrafficError([f"unknown profile {profile!r}"])
     if profile.growth_pct_per_month:
-        rates = rates * growth(profile.growth_pct_per_month, minutes)
+        rates = rates * growth(profile.growth_pct_per_month, minutes, first=first)
     return rates
 
 
@@ -144,4 +160,26 @@ def statement_rates(scenario: Scenario, st: Statement) -> np.ndarray:
     else:
         rates = constant(st.rps or 0.0, m)
     rates[: st.start_minute] = 0.0
+    return rates
+
+
+def statement_rates_window(scenario: Scenario, st: Statement) -> Callable[[int, int], np.ndarray]:
+    """`rates(lo, hi)`: the statement's records/s for minutes lo..hi-1, equal to
+    statement_rates(...)[lo:hi], without ever holding the whole horizon (a CSV series is read
+    once, here)."""
+    m = scenario.horizon_minutes
+    profile = scenario.profile_of(st)
+    points: Sequence[tuple[int, float]] | None = None
+    if isinstance(profile, SeriesProfile) and profile.series is None:
+        points = load_csv_series(profile.csv or "", scenario.source_dir, horizon_minutes=m)
+
+    def rates(lo: int, hi: int) -> np.ndarray:
+        if profile is not None:
+            out = profile_rates(profile, hi - lo, first=lo, horizon_minutes=m, points=points)
+        else:
+            out = constant(st.rps or 0.0, hi - lo)
+        if st.start_minute > lo:
+            out[: st.start_minute - lo] = 0.0
+        return out
+
     return rates

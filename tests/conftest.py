@@ -22,3 +22,10 @@ def write_scenario(tmp_path: Path):
         return p
 
     return _write
+
+
+@pytest.fixture(autouse=True)
+def _library_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the user's scenario library: each one gets an empty data folder."""
+    monkeypatch.setenv("CFU_ESTIMATOR_DATA_DIR", str(tmp_path / "cfu-data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -295,3 +295,23 @@ def test_every_user_error_class_is_an_estimator_error():
         CalibrationError,
     ):
         assert issubclass(cls, errors.EstimatorError)
+
+
+HEAVY_MODULES = ("pandas", "numpy", "sqlglot", "numba", "streamlit", "plotly", "openpyxl")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from estimator.cli import build_parser; build_parser().parse_args(['prices'])",
+        "import io; from estimator.cli import main; main(['prices'], out=io.StringIO())",
+        "import estimator",
+    ],
+)
+def test_light_commands_do_not_load_the_pipeline(code: str) -> None:
+    """`--help`, `prices` and `import estimator` start fast because they never import the
+    heavy libraries (bench/bench_import.py measures the time)."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -10,11 +10,30 @@
 
 from __future__ import annotations
 
-from estimator.actuals.apply import apply_rates, with_rates
-from estimator.actuals.read import read_file, read_text
-from estimator.actuals.reconcile import Reconciliation, reconcile
-from estimator.actuals.report import render_table, to_dict
-from estimator.actuals.samples import MAX_ACTUALS_BYTES, ActualsError, Readout
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from estimator.actuals.apply import apply_rates, with_rates
+    from estimator.actuals.read import read_file, read_text
+    from estimator.actuals.reconcile import Reconciliation, reconcile
+    from estimator.actuals.report import render_table, to_dict
+    from estimator.actuals.samples import MAX_ACTUALS_BYTES, ActualsError, Readout
+
+# Loaded on first use, so `cfu-estimator --help` does not load the pipeline.
+_LAZY = {
+    "apply_rates": "estimator.actuals.apply",
+    "with_rates": "estimator.actuals.apply",
+    "read_file": "estimator.actuals.read",
+    "read_text": "estimator.actuals.read",
+    "Reconciliation": "estimator.actuals.reconcile",
+    "reconcile": "estimator.actuals.reconcile",
+    "render_table": "estimator.actuals.report",
+    "to_dict": "estimator.actuals.report",
+    "MAX_ACTUALS_BYTES": "estimator.actuals.samples",
+    "ActualsError": "estimator.actuals.samples",
+    "Readout": "estimator.actuals.samples",
+}
 
 __all__ = [
     "MAX_ACTUALS_BYTES",
@@ -29,3 +48,12 @@ __all__ = [
     "to_dict",
     "with_rates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'estimator.actuals' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -13,12 +13,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from estimator.actuals.apply import apply_rates
-from estimator.actuals.read import FORMATS, read_file
-from estimator.actuals.reconcile import reconcile
-from estimator.actuals.report import render_table, to_dict
-from estimator.actuals.samples import ActualsError, parse_time
-from estimator.scenario import load_scenario
+from estimator.actuals.formats import FORMATS
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -32,6 +27,8 @@ def _mapping(text: str) -> tuple[str, str]:
 
 
 def _start(text: str) -> float:
+    from estimator.actuals.samples import parse_time
+
     t = parse_time(text)
     if t is None:
         raise argparse.ArgumentTypeError(
@@ -87,6 +84,14 @@ def add_reconcile_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_reconcile(args: argparse.Namespace, out: TextIO) -> int:
+    # The pipeline loads only when the command runs, not for --help or other commands.
+    from estimator.actuals.apply import apply_rates
+    from estimator.actuals.read import read_file
+    from estimator.actuals.reconcile import reconcile
+    from estimator.actuals.report import render_table, to_dict
+    from estimator.actuals.samples import ActualsError
+    from estimator.scenario import load_scenario
+
     try:
         scenario = load_scenario(args.scenario)
         readout = read_file(args.actuals, args.input_format)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from estimator.actuals.formats import FORMATS
 from estimator.actuals.read_csv import read_csv
 from estimator.actuals.read_prometheus import read_prometheus
 from estimator.actuals.read_query_json import read_query_json
 from estimator.actuals.samples import MAX_ACTUALS_BYTES, ActualsError, Readout
 from estimator.files import FileRefused, read_limited
 
-FORMATS = ("auto", "json", "prometheus", "csv")
 _PROM_LINE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+\S+(\s+\S+)?\s*$")
 
 

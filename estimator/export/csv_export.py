@@ -11,204 +11,156 @@
 UTF-8, comma-separated, a header row, CRLF line ends as RFC 4180 has them (so a field holding
 a CR or LF is quoted, and every CSV reader keeps it inside the field). Money is rounded to 6
 decimals as in the JSON (so a column of costs sums to the total to well within a cent);
-CFU-minutes are exact integers. Text a user typed that starts like a formula (=, +, -, @, tab,
-CR) gets a leading quote (see estimator.export.safe).
+CFU-minutes are exact integers. The rows come from estimator.export.tables, which neutralises
+user text (leading control characters and blanks dropped, a leading quote before anything that
+starts like a formula).
+
+The folder is written whole or not at all: the files go into a temporary folder beside it,
+which is then renamed into place (a previous folder of the same name is replaced), so two runs
+never mix rows and an interrupted run leaves nothing half-written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import Any, TextIO
 
 from estimator import report
 from estimator.estimate import Estimate
-from estimator.export.safe import safe_cell, safe_text
-from estimator.timeline import PER_MINUTE_KEYS, SCALING_STATES
+from estimator.export import tables
+from estimator.simulate import Piece
+from estimator.timeline import PER_MINUTE_KEYS
 
-MONEY_PLACES = Decimal("0.000001")
 LINE_END = "\r\n"
 
-STATEMENT_COLUMNS: tuple[str, ...] = (
-    "name",
-    "pool",
-    "kind",
-    "statement_type",
-    "operators",
-    "partitions",
-    "rps",
-    "message_bytes",
-    "records_per_cfu_second",
-    "cfu_minutes",
-    "cfu_hours",
-    "cost_usd",
-    "peak_cfu",
-    "avg_cfu",
-    "max_backlog_records",
-    "max_lag_seconds",
-    "exhausted_minutes",
-    "pending_minutes",
-    "advice",
-    "warnings",
-    "error",
-)
-POOL_COLUMNS: tuple[str, ...] = (
-    "name",
-    "max_cfu",
-    "peak_cfu",
-    "recommended_max_cfu",
-    "exhausted_minutes",
-    "cfu_minutes",
-    "cfu_hours",
-    "cost_usd",
-    "advice",
-)
-HOURLY_COLUMNS: tuple[str, ...] = (
-    "hour",
-    "start_minute",
-    "statement",
-    "pool",
-    "cfu_minutes",
-    "cfu_hours",
-    "cost_usd",
-)
-ASSUMPTION_COLUMNS: tuple[str, ...] = ("key", "label", "value", "unit", "source", "overridden")
-
-
-def _money(value: Decimal) -> str:
-    return f"{value.quantize(MONEY_PLACES)}"
-
-
-def _hours(cfu_minutes: int) -> str:
-    return _money(Decimal(int(cfu_minutes)) / 60)
-
-
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
+STATEMENT_COLUMNS: tuple[str, ...] = tables.columns(tables.STATEMENT_TABLE)
+POOL_COLUMNS: tuple[str, ...] = tables.columns(tables.POOL_TABLE)
+HOURLY_COLUMNS: tuple[str, ...] = tables.HOURLY_COLUMNS
+ASSUMPTION_COLUMNS: tuple[str, ...] = tables.ASSUMPTION_COLUMNS
 
 
 def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator=LINE_END)
         writer.writerow(header)
-        writer.writerows([safe_cell(v) for v in row] for row in rows)
+        writer.writerows(rows)
     return path
 
 
-def _statement_rows(est: Estimate) -> Iterable[list[Any]]:
-    scenario = {s.name: s for s in est.scenario.statements}
-    for s in est.statements:
-        st = scenario.get(s.name)
-        yield [
-            s.name,
-            s.pool,
-            s.kind,
-            s.classification.statement_type,
-            ", ".join(s.classification.operators),
-            _blank(st.partitions if st else None),
-            _blank(st.rps if st else None),
-            _blank(st.message_bytes if st else None),
-            s.records_per_cfu_second,
-            s.cfu_minutes,
-            _hours(s.cfu_minutes),
-            _money(s.cost_usd),
-            s.peak_cfu,
-            round(s.avg_cfu, 6),
-            round(s.max_backlog_records, 3),
-            round(s.max_lag_seconds, 3),
-            s.exhausted_minutes,
-            s.pending_minutes,
-            "\n".join(r.text for r in s.advice),
-            "\n".join(s.warnings),
-            s.error or "",
-        ]
+class PerMinuteWriter:
+    """per_minute.csv written piece by piece as the simulation produces them."""
 
+    def __init__(self, fh: TextIO) -> None:
+        self._fh = fh
+        self._fh.write(",".join(PER_MINUTE_KEYS) + LINE_END)
 
-def _pool_rows(est: Estimate) -> Iterable[list[Any]]:
-    for p in est.pools:
-        yield [
-            p.name,
-            p.max_cfu,
-            p.peak_cfu,
-            _blank(p.recommended_max_cfu),
-            p.exhausted_minutes,
-            p.cfu_minutes,
-            _hours(p.cfu_minutes),
-            _money(p.cost_usd),
-            "\n".join(r.text for r in p.advice),
-        ]
-
-
-def _hourly_rows(est: Estimate) -> Iterable[list[Any]]:
-    data = est.hourly_by_statement
-    for i, s in enumerate(est.statements):
-        for hour, minutes in enumerate(data[i].tolist()):
-            yield [
-                hour,
-                hour * 60,
-                s.name,
-                s.pool,
-                minutes,
-                _hours(minutes),
-                _money(est.rate.cost(minutes)),
-            ]
-
-
-def _assumption_rows(est: Estimate) -> Iterable[list[Any]]:
-    for a in est.assumptions:
-        yield [a.key, a.label, a.value, a.unit, a.source, "true" if a.overridden else "false"]
+    def write(self, piece: Piece) -> None:
+        for frame in tables.per_minute_frames([piece]):
+            frame.to_csv(self._fh, index=False, header=False, lineterminator=LINE_END)
 
 
 def write_per_minute_csv(est: Estimate, path: Path) -> Path:
-    """The per-minute table (as Timeline.frame()), written one statement at a time."""
-    tl = est.timeline
-    m = tl.minutes
-    states = np.asarray(SCALING_STATES, dtype=object)
-    minutes = np.arange(m, dtype=np.int64)
+    """The per-minute table of a per-minute timeline (an hourly one: the header only; its rows
+    are streamed while simulating, see CsvFolder)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
-        for i, name in enumerate(tl.names):
-            frame = pd.DataFrame(
-                {
-                    "statement": np.full(m, safe_text(name), dtype=object),
-                    "minute": minutes,
-                    "rps": tl.rps[i],
-                    "capacity": tl.capacity[i],
-                    "cfu": tl.cfu[i],
-                    "backlog": tl.backlog[i],
-                    "lag_seconds": tl.lag_seconds[i],
-                    "scaling_state": states[tl.state[i]],
-                },
-                columns=list(PER_MINUTE_KEYS),
-            )
-            frame.to_csv(fh, index=False, header=i == 0, lineterminator=LINE_END)
-        if not tl.names:
-            fh.write(",".join(PER_MINUTE_KEYS) + LINE_END)
+        writer = PerMinuteWriter(fh)
+        for piece in tables.timeline_pieces(est):
+            writer.write(piece)
     return path
 
 
-def write_csv_dir(est: Estimate, directory: str | os.PathLike[str]) -> list[Path]:
-    """Write statements, pools, hourly, per-minute and assumptions CSV and estimate.json.
-
-    The folder is created when missing; files of the same names are replaced. Returns the
-    paths written, in that order.
-    """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+def _write_all(est: Estimate, folder: Path, per_minute_done: bool) -> list[Path]:
     written = [
-        _write_rows(folder / "statements.csv", STATEMENT_COLUMNS, _statement_rows(est)),
-        _write_rows(folder / "pools.csv", POOL_COLUMNS, _pool_rows(est)),
-        _write_rows(folder / "hourly.csv", HOURLY_COLUMNS, _hourly_rows(est)),
-        write_per_minute_csv(est, folder / "per_minute.csv"),
-        _write_rows(folder / "assumptions.csv", ASSUMPTION_COLUMNS, _assumption_rows(est)),
+        _write_rows(folder / "statements.csv", STATEMENT_COLUMNS, tables.statement_rows(est)),
+        _write_rows(folder / "pools.csv", POOL_COLUMNS, tables.pool_rows(est)),
+        _write_rows(folder / "hourly.csv", HOURLY_COLUMNS, tables.hourly_rows(est)),
+        folder / "per_minute.csv"
+        if per_minute_done
+        else write_per_minute_csv(est, folder / "per_minute.csv"),
+        _write_rows(folder / "assumptions.csv", ASSUMPTION_COLUMNS, tables.assumption_rows(est)),
     ]
     json_path = folder / "estimate.json"
     json_path.write_text(json.dumps(report.to_dict(est), indent=2) + "\n", encoding="utf-8")
     written.append(json_path)
     return written
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename the finished staging folder to `target`, replacing a previous one."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        if not target.is_dir() or target.is_symlink():
+            raise NotADirectoryError(f"{target} exists and is not a folder")
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class CsvFolder:
+    """`with CsvFolder(dir) as out:` files go to a temporary folder beside `dir`;
+    `out.per_minute` takes the simulation's pieces as they come; `out.finish(est)` writes the
+    rest and renames the folder into place. Leaving the block otherwise removes everything."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.target = Path(directory)
+
+    def __enter__(self) -> CsvFolder:
+        parent = self.target.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        self._fh = (self.staging / "per_minute.csv").open("w", newline="", encoding="utf-8")
+        self._writer = PerMinuteWriter(self._fh)
+        self._done = False
+        return self
+
+    def per_minute(self, piece: Piece) -> None:
+        self._writer.write(piece)
+
+    def finish(self, est: Estimate) -> list[Path]:
+        self._fh.close()
+        _write_all(est, self.staging, per_minute_done=True)
+        _swap_into_place(self.staging, self.target)
+        self._done = True
+        return [self.target / p.name for p in _files(self.target)]
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self._fh.close()
+        if not self._done:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for name in FILES:
+        yield folder / name
+
+
+FILES = (
+    "statements.csv",
+    "pools.csv",
+    "hourly.csv",
+    "per_minute.csv",
+    "assumptions.csv",
+    "estimate.json",
+)
+
+
+def write_csv_dir(est: Estimate, directory: str | os.PathLike[str]) -> list[Path]:
+    """Write statements, pools, hourly, per-minute and assumptions CSV and estimate.json.
+
+    The folder is created (or replaced) whole, atomically. Returns the paths written, in that
+    order. A long horizon's per-minute rows need the simulation's pieces: CsvFolder.
+    """
+    with CsvFolder(directory) as out:
+        for piece in tables.timeline_pieces(est):
+            out.per_minute(piece)
+        return out.finish(est)

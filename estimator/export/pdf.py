@@ -32,6 +32,7 @@ from estimator.charts import PALETTE, bucket_mean, time_axis
 from estimator.estimate import Estimate
 from estimator.formatting import duration, horizon, money
 from estimator.scenario import Scenario, scenario_to_dict
+from estimator.timeline import MINUTES_PER_HOUR
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_STATEMENT_ROWS = 22
@@ -152,10 +153,14 @@ def _chart(pdf: Handout, est: Estimate, height: float = 58.0) -> None:
     minutes = tl.minutes
     if minutes == 0 or tl.cfu.size == 0:
         return
-    axis = time_axis(minutes, CHART_POINTS)
-    cfu = bucket_mean(tl.cfu, axis.bucket)
-    order = np.argsort(-tl.cfu.sum(axis=1), kind="stable")
-    top = [int(i) for i in order[:8] if tl.cfu[i].sum() > 0]
+    res = tl.resolution_minutes  # 60 when the timeline is hourly
+    axis = time_axis(minutes, CHART_POINTS, res)
+    # An hourly timeline's exact mean CFUs per hour (its `cfu` holds each hour's highest).
+    per_column = tl.cfu if tl.per_minute else tl.hourly_cfu_minutes() / MINUTES_PER_HOUR
+    cfu = bucket_mean(per_column, axis.bucket // res)
+    used = tl.cfu_minutes()
+    order = np.argsort(-used, kind="stable")
+    top = [int(i) for i in order[:8] if used[i] > 0]
     rest = [int(i) for i in order[8:]]
     layers: list[tuple[str, np.ndarray]] = [(est.statements[i].name, cfu[i]) for i in top]
     if rest:

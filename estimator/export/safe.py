@@ -26,16 +26,31 @@ TRUNCATED_MARK = " [truncated]"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# Leading characters a spreadsheet program may skip before it looks for a formula: C0 and C1
+# controls (NUL included), whitespace, zero-width and byte-order marks.
+_LEADING_JUNK = re.compile("^[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff\\s]+")
+
+
+def strip_leading_junk(value: str) -> str:
+    """The text without its leading control characters and whitespace."""
+    return _LEADING_JUNK.sub("", value)
+
+
 def is_formula_like(value: str) -> bool:
-    """True when a spreadsheet program could read this text as a formula."""
-    return value.startswith(FORMULA_TRIGGERS)
+    """True when a spreadsheet program could read this text as a formula (also when control
+    characters or blanks come first: `\\x00=1+1` or ` =1+1`)."""
+    return value.startswith(FORMULA_TRIGGERS) or strip_leading_junk(value).startswith(
+        FORMULA_TRIGGERS
+    )
 
 
 def safe_text(value: str) -> str:
-    """Text that no spreadsheet will read as a formula: a leading quote where needed."""
-    if is_formula_like(value):
-        return "'" + value
-    return value
+    """Text that no spreadsheet will read as a formula: leading control characters and blanks
+    dropped, then a leading quote where it would start like a formula."""
+    text = strip_leading_junk(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
 
 
 def safe_cell(value: Any) -> Any:

@@ -594,7 +594,7 @@ class _Builder:
 
     def per_minute(self) -> list[Worksheet]:
         est = self.est
-        rows = int(est.timeline.cfu.size)
+        rows = len(est.statements) * est.timeline.minutes
         if self.per_minute_sheets is None:
             ws = self.wb.create_sheet(PER_MINUTE)
             ws.column_dimensions["A"].width = 110
@@ -876,7 +876,8 @@ def _write(
     if not 1 <= rows_per_sheet <= PER_MINUTE_ROWS_PER_SHEET:
         raise ValueError(f"rows_per_sheet: must be 1 to {PER_MINUTE_ROWS_PER_SHEET:,}")
     rows = int(est.timeline.cfu.size)
-    sheets = _per_minute_sheets(rows, max_per_minute_rows if per_minute else -1, rows_per_sheet)
+    wanted = per_minute and est.timeline.per_minute  # an hourly timeline: per_minute.csv
+    sheets = _per_minute_sheets(rows, max_per_minute_rows if wanted else -1, rows_per_sheet)
     stamp = (now or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     builder = _Builder(est, stamp, sheets)
     wb, minute_sheets = builder.build()

@@ -5,7 +5,10 @@ already reads MATCH_RECOGNIZE and ROW types. On top of it, small overrides read 
 backtick identifiers (with dashes, `$rowtime`), Flink DDL (watermarks, metadata and computed
 columns, DISTRIBUTED BY ... INTO n BUCKETS, LIKE options, CREATE FUNCTION ... USING JAR),
 ALTER TABLE ... MODIFY / ADD WATERMARK, EXECUTE STATEMENT SET, window table functions with
-`TABLE t [PARTITION BY k]` arguments, MATCH_RECOGNIZE ... WITHIN and table hints.
+`TABLE t [PARTITION BY k]` arguments, MATCH_RECOGNIZE ... WITHIN and table hints; Flink 2.x
+model and process table functions (`ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c))`,
+`f(input => TABLE t PARTITION BY k ORDER BY ts, uid => 'u')`) and `JSON_QUERY(... RETURNING
+ARRAY<STRING> ...)`. What it reads it also prints back in a form it reads again.
 """
 
 from __future__ import annotations
@@ -46,9 +49,26 @@ class WindowTVF(exp.Expression, exp.Func):
 
 
 class TableArgument(exp.Expression):
-    """`TABLE t [PARTITION BY k, ...]`: a whole table passed to a table function."""
+    """`TABLE t [PARTITION BY k | (k, ...)] [ORDER BY ts]`: a table passed to a table function."""
 
-    arg_types: t.ClassVar[dict[str, bool]] = {"this": True, "partition_by": False}
+    arg_types: t.ClassVar[dict[str, bool]] = {"this": True, "partition_by": False, "order": False}
+
+
+class ModelArgument(exp.Expression):
+    """`MODEL m`: a model passed to a model table function (ML_PREDICT, ML_EVALUATE, ...)."""
+
+    arg_types: t.ClassVar[dict[str, bool]] = {"this": True}
+
+
+class JsonQuery(exp.Expression, exp.Func):
+    """JSON_QUERY(value, path [RETURNING type] [wrapper, ON EMPTY, ON ERROR options])."""
+
+    arg_types: t.ClassVar[dict[str, bool]] = {
+        "this": True,
+        "path": True,
+        "returning": False,
+        "options": False,
+    }
 
 
 class MetadataColumnConstraint(exp.Expression, exp.ColumnConstraintKind):
@@ -96,6 +116,7 @@ class FlinkTokenizer(Trino.Tokenizer):
         "MULTISET": TokenType.ARRAY,
         "MATCH_RECOGNIZE": TokenType.MATCH_RECOGNIZE,
         "RESET": TokenType.COMMAND,
+        "QUALIFY": TokenType.QUALIFY,  # Top-N filter on the rank (queries/topn.md)
     }
     # EXECUTE STATEMENT SET is parsed, not swallowed as a command string.
     COMMANDS: t.ClassVar[set[TokenType]] = Trino.Tokenizer.COMMANDS - {TokenType.EXECUTE}
@@ -123,10 +144,12 @@ class FlinkParser(TrinoParser):
     STATEMENT_PARSERS: t.ClassVar = {
         **TrinoParser.STATEMENT_PARSERS,
         TokenType.EXECUTE: lambda self: self._parse_execute(),
+        TokenType.BEGIN: lambda self: self._parse_begin(),
     }
 
     FUNCTION_PARSERS: t.ClassVar = {
         **TrinoParser.FUNCTION_PARSERS,
+        "JSON_QUERY": lambda self: self._parse_flink_json_query(),
         **{name: lambda self, n=name: self._parse_window_tvf(n) for name in WINDOW_TVFS},
     }
 
@@ -174,6 +197,12 @@ class FlinkParser(TrinoParser):
             return t.cast(exp.Expr, self._parse_statement())
         return self._parse_as_command(start)
 
+    def _parse_begin(self) -> exp.Expr:
+        """The SQL client's `BEGIN STATEMENT SET; <insert>; ... END`."""
+        if self._match_text_seq("STATEMENT", "SET"):
+            return self._parse_statement_set()
+        return t.cast(exp.Expr, self._parse_transaction())
+
     def _parse_statement_set(self) -> StatementSet:
         self._match(TokenType.BEGIN)
         statements: list[exp.Expr] = []
@@ -200,13 +229,51 @@ class FlinkParser(TrinoParser):
         args = self._parse_csv(lambda: self._parse_table_argument() or self._parse_lambda())
         return self.expression(WindowTVF(this=exp.var(name), expressions=args))
 
-    def _parse_table_argument(self) -> TableArgument | None:
+    def _parse_table_argument(self) -> exp.Expr | None:
+        if self._curr is None:
+            return None
+        if (
+            self._curr.text.upper() == "MODEL"
+            and self._next is not None
+            and self._next.token_type in {TokenType.VAR, TokenType.IDENTIFIER}
+        ):
+            self._advance()
+            return self.expression(ModelArgument(this=self._parse_table_parts()))
         if self._curr.token_type != TokenType.TABLE or self._next.token_type == TokenType.L_PAREN:
             return None
         self._advance()
         table = self._parse_table_parts()
-        partition = self._parse_partition_by()
-        return self.expression(TableArgument(this=table, partition_by=partition or None))
+        partition: list[exp.Expr] = []
+        if self._match(TokenType.PARTITION_BY):
+            if self._match(TokenType.L_PAREN, advance=False):
+                partition = self._parse_wrapped_csv(self._parse_disjunction)
+            else:
+                partition = [t.cast(exp.Expr, self._parse_disjunction())]
+        order = None
+        if self._match(TokenType.ORDER_BY):
+            if self._match(TokenType.L_PAREN, advance=False):
+                keys: list[exp.Expr] = list(self._parse_wrapped_csv(self._parse_ordered))
+            else:
+                keys = [t.cast(exp.Expr, self._parse_ordered())]
+            order = self.expression(exp.Order(expressions=keys))
+        return self.expression(
+            TableArgument(this=table, partition_by=partition or None, order=order)
+        )
+
+    # JSON_QUERY(value, path RETURNING ARRAY<STRING> WITHOUT ARRAY WRAPPER ...) -------------
+
+    def _parse_flink_json_query(self) -> JsonQuery:
+        this = self._parse_bitwise()
+        path = self._parse_bitwise() if self._match(TokenType.COMMA) else None
+        returning = self._parse_types() if self._match(TokenType.RETURNING) else None
+        words: list[str] = []
+        while self._curr and self._curr.token_type != TokenType.R_PAREN:
+            words.append(self._curr.text.upper())
+            self._advance()
+        options = exp.var(" ".join(words)) if words else None
+        return self.expression(
+            JsonQuery(this=this, path=path, returning=returning, options=options)
+        )
 
     def _parse_lambda(self, alias: bool = False) -> exp.Expr | None:
         return self._parse_table_argument() or super()._parse_lambda(alias=alias)
@@ -413,10 +480,68 @@ def _distributed_sql(self: TrinoGenerator, e: exp.DistributedByProperty) -> str:
     return "DISTRIBUTED" + (by if e.expressions else "") + into
 
 
+def _match_recognize_sql(self: TrinoGenerator, e: FlinkMatchRecognize) -> str:
+    """Trino's MATCH_RECOGNIZE text with Flink's WITHIN before DEFINE."""
+    text = self.matchrecognize_sql(e)
+    within = e.args.get("within")
+    if within is None:
+        return text
+    clause = f"WITHIN {self.sql(within)}"
+    head, sep, tail = text.rpartition(self.seg("DEFINE"))
+    if not sep:  # no DEFINE: WITHIN goes before the closing parenthesis
+        body, _, alias = text.rpartition(")")
+        return f"{body} {clause}){alias}"
+    return f"{head}{self.seg(clause)}{sep}{tail}"
+
+
+def _like_sql(self: TrinoGenerator, e: exp.LikeProperty) -> str:
+    """LIKE t (INCLUDING ALL OVERWRITING OPTIONS): Flink keeps the options in parentheses."""
+    options = " ".join(f"{o.name} {self.sql(o, 'value')}" for o in e.expressions)
+    return f"LIKE {self.sql(e, 'this')}" + (f" ({options})" if options else "")
+
+
+def _table_argument_sql(self: TrinoGenerator, e: TableArgument) -> str:
+    keys = e.args.get("partition_by") or []
+    partition = ""
+    if len(keys) == 1:
+        partition = f" PARTITION BY {self.sql(keys[0])}"
+    elif keys:
+        partition = f" PARTITION BY ({self.expressions(e, key='partition_by', flat=True)})"
+    order = e.args.get("order")
+    keys = order.expressions if order is not None else []
+    by = self.sql(keys[0]) if len(keys) == 1 else f"({self.expressions(order, flat=True)})"
+    return f"TABLE {self.sql(e, 'this')}{partition}" + (f" ORDER BY {by}" if keys else "")
+
+
+def _json_query_sql(self: TrinoGenerator, e: JsonQuery) -> str:
+    returning = f" RETURNING {self.sql(e, 'returning')}" if e.args.get("returning") else ""
+    options = f" {self.sql(e, 'options')}" if e.args.get("options") else ""
+    return f"JSON_QUERY({self.sql(e, 'this')}, {self.sql(e, 'path')}{returning}{options})"
+
+
 class FlinkGenerator(TrinoGenerator):
+    # Flink keeps /*+ ... */ query and table hints (STATE_TTL, OPTIONS, LOOKUP, ...).
+    QUERY_HINTS = True
+    TABLE_HINTS = True
+
+    def table_sql(self, expression: exp.Table, sep: str = " AS ") -> str:
+        """Flink puts a table's hints right after its name: `t /*+ OPTIONS(...) */ AS a`."""
+        hints = expression.args.get("hints")
+        if not hints:
+            return super().table_sql(expression, sep)
+        bare = expression.copy()
+        bare.set("hints", None)
+        version, alias = bare.args.get("version"), bare.args.get("alias")
+        bare.set("version", None)
+        bare.set("alias", None)
+        text = f"{super().table_sql(bare, sep)} {' '.join(self.sql(h).strip() for h in hints)}"
+        text += f" {self.sql(version)}" if version is not None else ""
+        return text + (f"{sep}{self.sql(alias)}" if alias is not None else "")
+
     PROPERTIES_LOCATION: t.ClassVar = {
         **TrinoGenerator.PROPERTIES_LOCATION,
         CreateFunctionUsing: exp.Properties.Location.POST_EXPRESSION,
+        exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
     }
     TRANSFORMS: t.ClassVar = {
         **TrinoGenerator.TRANSFORMS,
@@ -437,14 +562,27 @@ class FlinkGenerator(TrinoGenerator):
         exp.WatermarkColumnConstraint: lambda self, e: (
             f"WATERMARK FOR {self.sql(e, 'this')} AS {self.sql(e, 'expression')}"
         ),
-        TableArgument: lambda self, e: (
-            f"TABLE {self.sql(e, 'this')}"
-            + (
-                f" PARTITION BY {self.expressions(e, key='partition_by', flat=True)}"
-                if e.args.get("partition_by")
-                else ""
-            )
+        TableArgument: _table_argument_sql,
+        ModelArgument: lambda self, e: f"MODEL {self.sql(e, 'this')}",
+        JsonQuery: _json_query_sql,
+        FlinkMatchRecognize: _match_recognize_sql,
+        exp.LikeProperty: _like_sql,
+        # WITH ('connector' = 'kafka', 'scan.startup.mode' = '...'): keys stay quoted strings.
+        exp.Property: lambda self, e: (
+            f"{self.sql(e, 'this')} = {self.sql(e, 'value')}"
+            if isinstance(e.this, exp.Literal)
+            else self.property_sql(e)
         ),
+        exp.PartitionedByProperty: lambda self, e: (
+            f"PARTITIONED BY ({self.expressions(e.this, flat=True)})"
+            if isinstance(e.this, exp.Schema)
+            else f"PARTITIONED BY {self.sql(e, 'this')}"
+        ),
+        exp.Version: lambda self, e: (
+            f"FOR {'SYSTEM_TIME' if e.name.upper() == 'TIMESTAMP' else e.name} "
+            f"{e.text('kind')} {self.sql(e, 'expression')}"
+        ),
+        exp.AlterSet: lambda self, e: f"SET ({self.expressions(e, flat=True)})",
     }
 
 
@@ -462,7 +600,9 @@ __all__ = [
     "CreateFunctionUsing",
     "Flink",
     "FlinkMatchRecognize",
+    "JsonQuery",
     "MetadataColumnConstraint",
+    "ModelArgument",
     "ParseError",
     "StatementSet",
     "TableArgument",

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 StatementType = Literal["ddl", "select", "insert", "ctas", "statement_set", "unknown"]
 Kind = Literal["ddl", "stateless", "aggregate", "join", "unknown"]
 StateGrowth = Literal["none", "bounded", "unbounded"]
-Confidence = Literal["high", "low"]
+# high: read from the syntax and, where it matters, the tables' DDL; guess: a decision rested on
+# column names because the DDL was not given; low: read token by token, or not read at all.
+Confidence = Literal["high", "guess", "low"]
 Operator = Literal[
     "filter",
     "project",

@@ -1,7 +1,8 @@
 """Cut a pasted Flink SQL script into its statements.
 
 A statement ends at a semicolon that is outside strings, quoted identifiers, comments and
-`EXECUTE STATEMENT SET BEGIN ... END` blocks. The script is read with the Flink dialect's own
+`EXECUTE STATEMENT SET BEGIN ... END` blocks (or the SQL client's `BEGIN STATEMENT SET; ...
+END;`). The script is read with the Flink dialect's own
 tokenizer, so strings and comments are recognised exactly as the parser will see them; when the
 tokenizer cannot read the script (an unterminated string, binary junk), a small character scanner
 with the same rules takes over.
@@ -72,7 +73,7 @@ def split_pieces(text: str) -> list[_Piece]:
 
 def _opens_statement_set(tokens: list[Token], i: int) -> bool:
     return (
-        tokens[i].token_type == TokenType.EXECUTE
+        tokens[i].token_type in {TokenType.EXECUTE, TokenType.BEGIN}
         and i + 2 < len(tokens)
         and tokens[i + 1].text.upper() == "STATEMENT"
         and tokens[i + 2].token_type == TokenType.SET
@@ -193,7 +194,10 @@ def _split_chars(text: str) -> list[_Piece]:
             word = text[i:j].upper()
             if len(words) < 3:
                 words.append(word)
-                in_set = in_set or words == ["EXECUTE", "STATEMENT", "SET"]
+                in_set = in_set or words in (
+                    ["EXECUTE", "STATEMENT", "SET"],
+                    ["BEGIN", "STATEMENT", "SET"],
+                )
             if in_set and word == "CASE":
                 case_depth += 1
             elif in_set and word == "END":

@@ -15,7 +15,7 @@ from estimator.estimate import Estimate
 from estimator.formatting import horizon as horizon_label
 from estimator.formatting import money, money_delta, number
 from estimator.scenario_diff import differences
-from estimator.ui import compute, state
+from estimator.ui import compute, library_ui, state
 from estimator.ui.feedback import guarded
 
 CURRENT = "Current workbench"
@@ -184,19 +184,23 @@ def page() -> None:
 
     state.pending_save_question()
     saved: dict[str, dict[str, Any]] = st.session_state[state.SAVED]
-    options = [CURRENT, *saved]
+    library = library_ui.compare_choices()  # saved versions in the scenario library
+    options = [CURRENT, *saved, *library]
     if PICK not in st.session_state:
-        st.session_state[PICK] = list(saved)[-4:] if len(saved) >= 2 else options
+        st.session_state[PICK] = list(saved)[-4:] if len(saved) >= 2 else [CURRENT, *saved]
     st.session_state[PICK] = [n for n in st.session_state[PICK] if n in options]
     chosen = st.multiselect(
         "Scenarios to compare",
         options,
         key=PICK,
-        help="The current workbench scenario and every version you kept.",
+        help="The current workbench scenario, every version you kept, and recent versions "
+        "saved in the library.",
     )
     named: list[tuple[str, Estimate]] = []
     for name in chosen:
-        data = state.work() if name == CURRENT else saved[name]
+        data = state.work() if name == CURRENT else saved.get(name)
+        if data is None and (data := library_ui.compare_data(library[name])) is None:
+            continue
         est, problem = _estimate(data)
         if est is None:
             st.warning(f"“{name}” cannot be estimated: {problem}", icon=":material/error:")

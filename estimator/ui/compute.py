@@ -15,8 +15,11 @@ import streamlit as st
 from estimator import charts, report
 from estimator.errors import ScenarioError
 from estimator.estimate import Estimate, estimate
+from estimator.export import tables
 from estimator.scenario import dumps_scenario, loads_scenario, parse_scenario, scenario_to_dict
 from estimator.sql import Classification, classify_statement, split_script
+from estimator.timeline import PER_MINUTE_KEYS
+from estimator.ui.estimate_cache import EstimateCache
 
 CACHE_ENTRIES = 32
 
@@ -26,9 +29,22 @@ def scenario_json(data: dict[str, Any]) -> str:
     return json.dumps(scenario_to_dict(parse_scenario(data)), sort_keys=True)
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+_ESTIMATES = EstimateCache()
+"""Every session's estimates, bounded in bytes overall and in entries per session."""
+
+
+def _session_id() -> str:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+    except ImportError:  # pragma: no cover - older streamlit
+        ctx = None
+    return ctx.session_id if ctx is not None else "local"
+
+
 def get_estimate(text: str) -> Estimate:
-    return estimate(loads_scenario(text))
+    return _ESTIMATES.get(text, _session_id(), lambda: estimate(loads_scenario(text)))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -76,8 +92,26 @@ def handout(text: str, link: str) -> bytes:
 
 
 def per_minute_csv(text: str) -> bytes:
-    """The per-minute table of an estimate (built only when the user asks for it)."""
-    return get_estimate(text).timeline.frame().to_csv(index=False).encode("utf-8")
+    """The per-minute table of an estimate, at most tables.PER_MINUTE_JSON_ROWS rows (built
+    only when the user asks for it; per_minute_tip says when rows are left out)."""
+    import io
+
+    est = get_estimate(text)
+    buf = io.StringIO()
+    buf.write(",".join(PER_MINUTE_KEYS) + "\r\n")
+    left = tables.PER_MINUTE_JSON_ROWS
+    for frame in tables.per_minute_frames(tables.timeline_pieces(est)):
+        if left <= 0:
+            break
+        frame.head(left).to_csv(buf, index=False, header=False, lineterminator="\r\n")
+        left -= len(frame)
+    return buf.getvalue().encode("utf-8")
+
+
+def per_minute_tip(text: str) -> str:
+    """What the per-minute download holds, and where to get every row when it is capped."""
+    note = tables.per_minute_limit_note(get_estimate(text))
+    return note or "CFUs, rate, backlog and lag of every statement for every minute."
 
 
 @st.cache_data(max_entries=2048, show_spinner=False)

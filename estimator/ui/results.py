@@ -398,7 +398,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             f"{slug}-per-minute.csv",
             MIME["csv"],
             ":material/timeline:",
-            "CFUs, rate, backlog and lag of every statement for every minute.",
+            compute.per_minute_tip(text),
         )
     )
     columns = [c for _ in range(0, len(items), 3) for c in st.columns(3)]

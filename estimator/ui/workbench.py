@@ -13,6 +13,7 @@ from estimator.ui import (
     calibrate_ui,
     compute,
     inputs,
+    library_ui,
     results,
     share,
     state,
@@ -87,6 +88,8 @@ def _sync_link(text: str, data: dict[str, object]) -> None:
 
 @guarded
 def page() -> None:
+    if library_ui.opened_link():  # /?id=<short id>: a saved version, read-only
+        return
     state.ensure()
     slots = Slots()
     header(slots)

@@ -123,14 +123,19 @@ def test_no_csv_field_starts_like_a_formula(folder: Path) -> None:
 @pytest.mark.parametrize("text", [*HOSTILE, *HOSTILE_POOLS, "=1+1", "-", "@", "+"])
 def test_safe_helpers_on_hostile_text(text: str) -> None:
     assert is_formula_like(text)
-    assert safe_text(text) == "'" + text
-    assert safe_cell(text) == "'" + text
+    # leading control characters and blanks go, then a quote if it still starts like a formula
+    kept = text.lstrip("".join(map(chr, range(33))) + "\x7f")
+    expected = "'" + kept if kept.startswith(FORMULA_TRIGGERS) else kept
+    assert safe_text(text) == expected
+    assert safe_cell(text) == expected
+    assert not safe_text(text).startswith(FORMULA_TRIGGERS)
     assert xlsx_text(text) == text  # the xlsx writer types the cell instead
 
 
 def test_safe_helpers_leave_plain_values() -> None:
     assert safe_cell(-2) == -2 and safe_cell(1.5) == 1.5
-    assert safe_text("orders") == "orders" and safe_text(" =x") == " =x"
+    assert safe_text("orders") == "orders" and safe_text(" =x") == "'=x"
+    assert safe_text("\x00=1+1") == "'=1+1" and safe_text("\u200b @x") == "'@x"
     assert set(FORMULA_TRIGGERS) == {"=", "+", "-", "@", "\t", "\r"}
     assert xlsx_text("a\x00b\x1fc\ud800d") == "abcd"
     assert xlsx_text("x" * 50, limit=20) == "xxxxxxxx [truncated]"

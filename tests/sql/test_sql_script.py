@@ -187,3 +187,18 @@ def test_render_table() -> None:
     assert render_classifications_table([]).strip().endswith("(no statements)")
     odd = Classification(statement_type="unknown", kind="unknown", error="line 1, column 1: x")
     assert "line 1, column 1: x" in render_classifications_table([odd])
+
+
+def test_sql_client_statement_set_is_one_job() -> None:
+    # The Flink SQL client's form, as in the Ververica cookbook (08_statement_sets).
+    script = """
+    BEGIN STATEMENT SET;
+    INSERT INTO realtime_aggregations SELECT browser, COUNT(*) FROM browsers GROUP BY browser;
+    INSERT INTO offline_datawarehouse SELECT browser, status_code FROM browsers;
+    END;
+    SELECT 1;
+    """
+    results = classify_script(script)
+    assert [r.statement_type for r in results] == ["statement_set", "select"]
+    assert results[0].sink == "offline_datawarehouse, realtime_aggregations"
+    assert results[0].line == 2 and results[1].line == 6
