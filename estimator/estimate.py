@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,8 @@ from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
+from estimator.sizing import AdviceRecord
+from estimator.sources import public_source
 from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
 from estimator.traffic import statement_rates, statement_rates_window
@@ -52,8 +55,9 @@ class StatementResult:
     max_lag_seconds: float = 0.0
     exhausted_minutes: int = 0
     pending_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
     throughput: Throughput | None = None  # records/s per CFU and how it was reached
+    cost_share: float = 0.0  # of the scenario's cost, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,11 @@ class PoolResult:
     cost_usd: Decimal
     recommended_max_cfu: int | None = None
     exhausted_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
+    headroom: float = 0.0  # share of MAX_CFU still free at the pool's peak minute, 0 to 1
+    demand_cfu_minutes: int | None = None  # with no pool limit (only when it ran out)
+    demand_cost_usd: Decimal | None = None
+    demand_peak_cfu: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,21 @@ class Totals:
     peak_cfu: int
     monthly_cost_usd: Decimal
     annual_cost_usd: Decimal
+    pools_in_use: int = 0  # pools that ran at least one statement
+    exhausted_pools: int = 0  # pools that ran out of CFUs at some minute
+
+
+@dataclass(frozen=True)
+class KeepUp:
+    """What the scenario bills when every exhausted pool gets its recommended MAX_CFU: the
+    cost of keeping up with the input, beside the capped cost that lets backlog grow."""
+
+    cfu_minutes: int
+    cost_usd: Decimal
+    monthly_cost_usd: Decimal
+    annual_cost_usd: Decimal
+    peak_cfu: int  # the highest pool peak without a limit, over the exhausted pools
+    pools: dict[str, int]  # exhausted pool -> the MAX_CFU that keeps up
 
 
 @dataclass(frozen=True)
@@ -98,17 +121,36 @@ class Estimate:
     timeline: Timeline  # per minute when small, hourly aggregates otherwise (see Timeline)
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
-    advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    advice: tuple[AdviceRecord, ...] = ()  # scenario-wide sizing advice and warnings
     range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
+    keep_up: KeepUp | None = None  # set when a pool ran out of CFUs
+
+    def all_advice(self) -> list[AdviceRecord]:
+        """Every piece of advice once, most urgent first (pools, scenario, statements)."""
+        return sizing.everything(self.advice, [s.advice for s in self.statements])
 
 
-def _catalog(scenario: Scenario) -> Catalog:
-    """The tables the scenario's own CREATE statements and calibration DDL define."""
+def _catalog_scripts(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's texts that can define a table (the only ones Catalog.from_sql reads)."""
     ddl = scenario.calibration.ddl if scenario.calibration is not None else None
-    return Catalog.from_sql([ddl, *(st.sql for st in scenario.statements)])
+    texts = [ddl, *(st.sql for st in scenario.statements)]
+    return tuple(t for t in texts if t and "create" in t.lower())
 
 
-def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) -> Classification:
+@functools.lru_cache(maxsize=8)
+def _catalog_of(scripts: tuple[str, ...]) -> Catalog:
+    """The tables a scenario's own CREATE statements and calibration DDL define, built once
+    per set of scripts (classify never changes a catalog it is given)."""
+    return Catalog.from_sql(scripts)
+
+
+def _classify(
+    st: Statement,
+    state_ttl: bool,
+    catalog: Catalog | None = None,
+    scripts: tuple[str, ...] | None = None,
+) -> Classification:
+    """`scripts` (the texts `catalog` was built from) makes the classification cacheable."""
     if not st.sql.strip():
         return Classification(
             statement_type="unknown",
@@ -117,7 +159,20 @@ def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) ->
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
+    if scripts is None or len(st.sql) > CACHED_SQL_CHARS:
+        return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
+    return _classify_sql(st.sql, state_ttl, scripts)
+
+
+CACHED_SQL_CHARS = 16_384  # longer SQL is classified afresh: the cache stays under ~16 MB
+CACHED_CATALOG_CHARS = 65_536  # scenarios with more CREATE text than this are not cached
+
+
+@functools.lru_cache(maxsize=1024)
+def _classify_sql(sql: str, state_ttl: bool, scripts: tuple[str, ...]) -> Classification:
+    """Classifications by SQL text and the CREATE scripts around it: an edit to a rate does
+    not re-parse every statement."""
+    return classify_statement(sql, state_ttl=state_ttl, catalog=_catalog_of(scripts))
 
 
 def _plan(
@@ -235,7 +290,7 @@ def _assumptions(
         )
         for p in cfg.parameters
     ]
-    return rows
+    return [replace(a, source=public_source(a.source)) for a in rows]
 
 
 def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
@@ -250,8 +305,11 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
-    catalog = _catalog(scenario)
-    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
+    scripts = _catalog_scripts(scenario)
+    cacheable = sum(map(len, scripts)) <= CACHED_CATALOG_CHARS  # else too big for cache keys
+    catalog = _catalog_of(scripts) if cacheable else Catalog.from_sql(scripts)
+    key = scripts if cacheable else None
+    classes = [_classify(st, bool(st.state_ttl), catalog, key) for st in scenario.statements]
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
@@ -282,6 +340,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     backlogs, lags = timeline.max_backlog(), timeline.max_lag_seconds()
     exhausted, pending = timeline.minutes_in(POOL_EXHAUSTED), timeline.minutes_in(PENDING)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
+    total_minutes = int(per_statement_minutes.sum())
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
@@ -304,6 +363,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
                 pending_minutes=int(pending[i]),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
+                cost_share=minutes / total_minutes if total_minutes else 0.0,
             )
         )
 
@@ -312,16 +372,22 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
         minutes = int(per_statement_minutes[rows].sum()) if rows else 0
         pool_advice = advice.pools[pool.name]
+        peak = timeline.peak_of(rows, pool.name)
+        demand = pool_advice.demand_cfu_minutes
         pools.append(
             PoolResult(
                 name=pool.name,
                 max_cfu=pool.max_cfu,
-                peak_cfu=timeline.peak_of(rows, pool.name),
+                peak_cfu=peak,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
                 recommended_max_cfu=pool_advice.recommended_max_cfu,
                 exhausted_minutes=pool_advice.exhausted_minutes,
                 advice=pool_advice.advice,
+                headroom=max(0.0, 1 - peak / pool.max_cfu) if pool.max_cfu else 0.0,
+                demand_cfu_minutes=demand,
+                demand_cost_usd=rate.cost(demand) if demand is not None else None,
+                demand_peak_cfu=pool_advice.demand_peak_cfu,
             )
         )
 
@@ -331,7 +397,6 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
         for h, v in enumerate(hour_totals)
     )
-    total_minutes = int(per_statement_minutes.sum())
     cost = rate.cost(total_minutes)
     month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
     totals = Totals(
@@ -341,6 +406,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         peak_cfu=timeline.peak_of(list(range(len(plans)))),
         monthly_cost_usd=month,
         annual_cost_usd=billing.annual(month),
+        pools_in_use=sum(1 for p in pools if p.cfu_minutes > 0),
+        exhausted_pools=sum(1 for p in pools if p.exhausted_minutes > 0),
     )
     pool_rows = [
         (p.name, [i for i, st in enumerate(scenario.statements) if st.pool == p.name])
@@ -374,6 +441,29 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         autoscaler=cfg.describe(),
         advice=advice.scenario,
         range=spread,
+        keep_up=_keep_up(scenario, pools, totals, rate),
+    )
+
+
+def _keep_up(
+    scenario: Scenario, pools: list[PoolResult], totals: Totals, rate: billing.Rate
+) -> KeepUp | None:
+    """The bill with every exhausted pool at its recommended MAX_CFU (its unlimited re-run).
+
+    Monthly and annual are the estimate's own (`totals`) plus the CFU-minutes the cap held
+    back, scaled to a month the same way, so the two monthly figures always compare."""
+    short = [p for p in pools if p.demand_cfu_minutes is not None]
+    if not short:
+        return None
+    extra = sum(int(p.demand_cfu_minutes or 0) - p.cfu_minutes for p in short)
+    extra_month = billing.monthly(rate.cost(extra), scenario.horizon_minutes, scenario.month_hours)
+    return KeepUp(
+        cfu_minutes=totals.cfu_minutes + extra,
+        cost_usd=rate.cost(totals.cfu_minutes + extra),
+        monthly_cost_usd=totals.monthly_cost_usd + extra_month,
+        annual_cost_usd=totals.annual_cost_usd + billing.annual(extra_month),
+        peak_cfu=max(int(p.demand_peak_cfu or 0) for p in short),
+        pools={p.name: int(p.recommended_max_cfu or p.max_cfu) for p in short},
     )
 
 

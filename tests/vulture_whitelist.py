@@ -27,5 +27,8 @@ _.showGridLines  # estimator/export/xlsx.py
 _.showInputMessage  # estimator/export/xlsx.py
 _.showlegend  # estimator/charts.py
 _.subject  # estimator/export/xlsx.py
+_.footer  # estimator/export/pdf.py (fpdf2 calls it on every page)
 _.QUERY_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)
 _.TABLE_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)
+_.records_out  # estimator/actuals/grid.py (filled from the metrics; no figure reads it yet)
+_.pieces_of  # estimator/simulate.py (public helper: a per-minute Timeline as one Piece)

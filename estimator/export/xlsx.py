@@ -472,7 +472,7 @@ class _Builder:
         for line in notes:
             r += 1
             _paragraph(ws, r, line)
-        advice = list(est.advice) + [
+        advice = [r.text for r in est.all_advice()] + [
             f"{s.name}: {s.error}" for s in est.statements if s.error is not None
         ]
         if advice:
@@ -573,7 +573,7 @@ class _Builder:
             put_value(ws, r, col["Max lag (s)"], s.max_lag_seconds, number_format=FMT_DEC1)
             put_value(ws, r, col["Pool-exhausted minutes"], s.exhausted_minutes)
             put_value(ws, r, col["Pending minutes"], s.pending_minutes)
-            put_text(ws, r, col["Advice"], _join(s.advice), alignment=WRAP)
+            put_text(ws, r, col["Advice"], _join([r.text for r in s.advice]), alignment=WRAP)
             put_text(ws, r, col["Warnings"], _join(s.warnings), alignment=WRAP)
             put_text(ws, r, col["Error"], s.error or "", alignment=WRAP)
             put_text(ws, r, col["Explanation"], c.explanation, alignment=TOP)
@@ -742,7 +742,7 @@ class _Builder:
             put_value(ws, r, 7, p.cfu_minutes, number_format=FMT_INT)
             put_formula(ws, r, 8, f"=G{r}/60", number_format=FMT_DEC4)
             put_formula(ws, r, 9, _cost(f"G{r}"), number_format=FMT_MONEY_FINE)
-            put_text(ws, r, 10, _join(p.advice), alignment=WRAP)
+            put_text(ws, r, 10, _join([r.text for r in p.advice]), alignment=WRAP)
         _finish_table(ws, 1, len(headers), len(est.pools) + 1, "B2")
 
     # ------------------------------------------------------------------ Assumptions

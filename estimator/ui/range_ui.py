@@ -1,4 +1,4 @@
-"""The estimate's range in the app: a line under the KPI cards and what drives it."""
+"""The estimate's range in the app: a line in the summary strip and what drives it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ Fmt = Callable[[Decimal | float], str]
 
 
 def kpi_range(est: Estimate, money: Fmt) -> None:
-    """Low - high of the horizon, monthly and annual cost, and the range drivers."""
+    """Low - high of the horizon, monthly and annual cost (a line under the headline cards)."""
     r = est.range
     if r is None:
         return
@@ -29,7 +29,12 @@ def kpi_range(est: Estimate, money: Fmt) -> None:
         "published figures, see Assumptions). Low simulates every parameter at its cheap end, "
         "high at its expensive end. A measured records/s per CFU narrows its statement's range.",
     )
-    if not r.drivers:
+
+
+def range_drivers(est: Estimate) -> None:
+    """Cost over the horizon with one assumption at a time at its cheap and expensive end."""
+    r = est.range
+    if r is None or not r.drivers:
         return
     with st.expander("What drives the range", icon=":material/tune:"):
         st.caption(

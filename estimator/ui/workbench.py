@@ -17,6 +17,7 @@ from estimator.ui import (
     results,
     share,
     state,
+    summary,
     traffic_ui,
 )
 from estimator.ui.feedback import Slots, guarded, show_problems
@@ -104,6 +105,7 @@ def page() -> None:
             "Creating a pool is free; you pay only for CFUs in use."
         )
         inputs.pools_editor(slots)
+        pool_usage = st.container()
     with tabs[1]:
         inputs.paste_script()
         st.caption(
@@ -163,12 +165,16 @@ def page() -> None:
                 st.session_state[state.KPI_PREV] = held[1]
             prev = st.session_state.get(state.KPI_PREV)
             previous = prev
-            figures_now = results.kpis(est, previous)
+            figures_now = summary.strip(est, previous)
             st.session_state[state.KPI_NOW] = (now_key, figures_now)
         else:
-            results.kpis(est, None)
+            summary.strip(est, None)
 
+    with pool_usage:
+        st.markdown("##### Usage in this estimate")
+        results.pools_table(est, key="pools_usage")
     with tabs[0]:
+        summary.quick_what_ifs(est, data, text)
         results.results(text, est, stale)
     with tabs[4]:
         results.assumptions(est)
