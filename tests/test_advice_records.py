@@ -77,6 +77,9 @@ def test_exhausted_pool_quotes_the_bill_that_keeps_up():
     raised = estimate(parse_scenario(changes.apply(yaml.safe_load(HOT_POOL), advice.change)))
     assert raised.pools[0].exhausted_minutes == 0
     assert raised.totals.cfu_minutes == k.cfu_minutes
+    # Same monthly and annual definition as every other figure of the estimate.
+    assert k.monthly_cost_usd == raised.totals.monthly_cost_usd
+    assert k.annual_cost_usd == raised.totals.annual_cost_usd
     # A 20x rate rise leaves the capped bill flat but not the keep-up bill.
     steep = estimate(loads_scenario(HOT_POOL.replace("60000", "1200000")))
     assert steep.keep_up is not None
