@@ -12,8 +12,8 @@ from estimator import charts
 from estimator.autoscaler import preset_names
 from estimator.errors import EstimatorError, ScenarioError
 from estimator.estimate import Estimate
+from estimator.formatting import duration, money, money_delta, number
 from estimator.formatting import horizon as horizon_label
-from estimator.formatting import money, money_delta, number
 from estimator.scenario_diff import differences
 from estimator.ui import compute, library_ui, state
 from estimator.ui.feedback import guarded
@@ -85,7 +85,8 @@ def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
     for name, est in named:
         t = est.totals
-        used = [p for p in est.pools if p.cfu_minutes > 0]
+        r = est.range.totals if est.range is not None else None
+        lag = max((s.max_lag_seconds for s in est.statements), default=0.0)
         rows[name] = {
             "Horizon": horizon_label(est.scenario.horizon_minutes),
             "Cloud and region": f"{est.price.cloud.upper()} {est.price.region}",
@@ -95,12 +96,18 @@ def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
             "Autoscaler": str(est.autoscaler.get("preset", "")),
             "Cost over the horizon": money(t.cost_usd),
             "Monthly": money(t.monthly_cost_usd),
+            "Monthly range (low - high)": "–"
+            if r is None
+            else f"{money(r.monthly_cost_usd_low)} - {money(r.monthly_cost_usd_high)}",
+            "Monthly to keep up": "same (no pool runs out)"
+            if est.keep_up is None
+            else money(est.keep_up.monthly_cost_usd),
             "Annual": money(t.annual_cost_usd),
             "CFU-hours": number(t.cfu_hours),
             "Peak CFUs": f"{t.peak_cfu:,}",
-            "Pools in use": str(len(used)),
+            "Pools in use": f"{t.pools_in_use} ({t.exhausted_pools} exhausted)",
             "Exhausted pool-minutes": f"{sum(p.exhausted_minutes for p in est.pools):,}",
-            "Max lag (s)": number(max((s.max_lag_seconds for s in est.statements), default=0), 1),
+            "Max lag": "–" if lag <= 0 else duration(lag),
         }
     return pd.DataFrame(rows)
 

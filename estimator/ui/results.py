@@ -78,10 +78,21 @@ def statements_table(est: Estimate) -> None:
         }
         for i, s in enumerate(est.statements)
     ]
+    first = [
+        "Statement",
+        "Pool",
+        "Kind",
+        "Cost",
+        "Cost range",
+        "Share of cost",
+        "Max lag",
+        "Status",
+    ]
     st.dataframe(
         pd.DataFrame(rows).sort_values("Cost", ascending=False),
         hide_index=True,
         width="stretch",
+        column_order=[*first, *(c for c in rows[0] if c not in first)] if rows else None,
         column_config={
             "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
             "State TTL": st.column_config.CheckboxColumn(
@@ -94,8 +105,10 @@ def statements_table(est: Estimate) -> None:
             ),
             "CFU-minutes": st.column_config.NumberColumn(format="localized"),
             "Cost": st.column_config.NumberColumn(format="dollar", help="Over the horizon."),
-            "Cost low": st.column_config.NumberColumn(format="dollar"),
-            "Cost high": st.column_config.NumberColumn(format="dollar"),
+            "Cost range": st.column_config.TextColumn(
+                help="Low - high over the horizon: every model parameter at its cheap / "
+                "expensive end (see What drives the range)."
+            ),
             "Share of cost": st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0
             ),
@@ -138,15 +151,21 @@ def pools_frame(est: Estimate) -> pd.DataFrame:
                 "Pool": p.name,
                 "MAX_CFU": p.max_cfu,
                 "Peak CFUs": p.peak_cfu,
+                "Headroom": p.headroom,
+                "Status": pool_status(est, p.name),
                 "Recommended MAX_CFU": p.recommended_max_cfu,
                 "Exhausted minutes": p.exhausted_minutes,
                 "CFU-minutes": p.cfu_minutes,
                 "Cost": float(p.cost_usd),
-                "Cost to keep up": float(p.demand_cost_usd)
-                if p.demand_cost_usd is not None
-                else None,
-                "Headroom": p.headroom,
-                "Status": pool_status(est, p.name),
+                **(
+                    {
+                        "Cost to keep up": None
+                        if p.demand_cost_usd is None
+                        else float(p.demand_cost_usd)
+                    }
+                    if est.keep_up is not None
+                    else {}
+                ),
             }
             for p in est.pools
         ]
@@ -173,6 +192,9 @@ def pools_table(est: Estimate, key: str = "pools_table") -> None:
                 help="Share of MAX_CFU still free at the pool's peak minute.",
             ),
             "Status": st.column_config.TextColumn(width="large"),
+            "Recommended MAX_CFU": st.column_config.NumberColumn(
+                help="The MAX_CFU that covers the pool's peak demand with headroom."
+            ),
         },
     )
 
@@ -283,11 +305,13 @@ def assumptions(est: Estimate) -> None:
 
 def statement_rates(est: Estimate) -> None:
     """Each statement's records/s per CFU and where it comes from (model or measured)."""
-    running = [s for s in est.statements if s.kind != "ddl" and s.throughput is not None]
+    running = [
+        (i, s) for i, s in enumerate(est.statements) if s.kind != "ddl" and s.throughput is not None
+    ]
     if not running:
         return
     st.markdown("#### Records/s per CFU of each statement")
-    measured = [s.name for s in running if rate_source(s) == "measured"]
+    measured = [s.name for _, s in running if rate_source(s) == "measured"]
     if measured:
         st.markdown(
             f"{calibrate_ui.measured_badge()} on local Apache Flink: "
@@ -303,10 +327,11 @@ def statement_rates(est: Estimate) -> None:
             "Statement": s.name,
             "Kind": s.kind,
             "Records/s per CFU": round(s.records_per_cfu_second),
+            **range_ui.rate_columns(est, i),
             "From": rate_source(s),
             "How": s.throughput.explain() if s.throughput else "",
         }
-        for s in running
+        for i, s in running
     ]
     st.dataframe(
         pd.DataFrame(rows),
@@ -315,6 +340,12 @@ def statement_rates(est: Estimate) -> None:
         key="statement_rates",
         column_config={
             "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
+            "Low": st.column_config.NumberColumn(
+                format="localized", help="Records/s per CFU with the model at its low end."
+            ),
+            "High": st.column_config.NumberColumn(
+                format="localized", help="Records/s per CFU with the model at its high end."
+            ),
             "From": st.column_config.TextColumn(
                 width="small", help="model, measured (on local Flink) or given in the scenario"
             ),

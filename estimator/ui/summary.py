@@ -59,8 +59,14 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
 
     horizon = horizon_label(est.scenario.horizon_minutes)
     with st.container(key=STRIP_KEY):
-        cols = st.columns(7 if est.keep_up else 6)
-        cols[0].metric(
+        # With a keep-up figure, it sits beside Monthly; widths keep every label whole at 1400 px.
+        order = ["cost", "monthly", "keep_up", "annual", "cfu_hours", "peak", "pools"]
+        widths = [1.25, 1.0, 1.35, 1.1, 0.9, 0.8, 0.9]
+        if est.keep_up is None:
+            order.remove("keep_up")
+            widths = [1.0] * len(order)
+        cols = dict(zip(order, st.columns(widths), strict=True))
+        cols["cost"].metric(
             f"Cost over {horizon}",
             money(t.cost_usd),
             delta("cost"),
@@ -73,7 +79,7 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
             )
             + ".",
         )
-        cols[1].metric(
+        cols["monthly"].metric(
             "Monthly",
             money(t.monthly_cost_usd),
             delta("monthly"),
@@ -81,28 +87,28 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
             help=f"The horizon's cost scaled to a {est.scenario.month_hours:g}-hour month"
             + ("; capped: a pool ran out of CFUs." if est.keep_up else "."),
         )
-        cols[2].metric(
+        cols["annual"].metric(
             "Annual",
             money(t.annual_cost_usd),
             delta("annual"),
             delta_color="inverse",
             help="12 × monthly.",
         )
-        cols[3].metric(
+        cols["cfu_hours"].metric(
             "CFU-hours",
             number(t.cfu_hours),
             delta("cfu_hours", "number"),
             delta_color="inverse",
             help=f"{t.cfu_minutes:,} CFU-minutes over {horizon}: what Confluent bills.",
         )
-        cols[4].metric(
+        cols["peak"].metric(
             "Peak CFUs",
             f"{t.peak_cfu:,}",
             delta("peak", "number"),
             delta_color="inverse",
             help="The most CFUs in use in any one minute, over all pools.",
         )
-        cols[5].metric(
+        cols["pools"].metric(
             "Pools in use",
             f"{t.pools_in_use}",
             f"{t.exhausted_pools} exhausted" if t.exhausted_pools else "none exhausted",
@@ -113,7 +119,7 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         )
         if est.keep_up is not None:
             k = est.keep_up
-            cols[6].metric(
+            cols["keep_up"].metric(
                 "Monthly to keep up",
                 money(k.monthly_cost_usd),
                 money_delta(k.monthly_cost_usd - t.monthly_cost_usd),
@@ -160,11 +166,13 @@ def quick_what_ifs(est: Estimate, data: dict[str, Any], text: str) -> None:
                 col.metric(label, "n/a", help="This variant is not a valid scenario.")
                 continue
             monthly = other.totals.monthly_cost_usd
+            change = monthly - est.totals.monthly_cost_usd
             col.metric(
                 label,
                 money(monthly),
-                money_delta(monthly - est.totals.monthly_cost_usd) or "no change",
-                delta_color="inverse",
+                money_delta(change) if change else "no change",
+                delta_color="inverse" if change else "off",
+                delta_arrow="auto" if change else "off",
                 help=(
                     f"A pool runs out in this variant: {money(other.keep_up.monthly_cost_usd)} "
                     "a month to keep up."

@@ -133,6 +133,11 @@ def test_p3_compare_diffs_the_two_versions_shown_and_asks_before_overwriting() -
     side = next(d for d in at.dataframe if "Monthly" in d.value.index).value
     assert set(side.loc["Discount"]) == {"20%"}
     assert "Price per CFU-hour" in side.index
+    # The range and the keep-up bill compare too; lag reads as a duration, not raw seconds.
+    assert {"Monthly range (low - high)", "Monthly to keep up", "Max lag"} <= set(side.index)
+    assert all(
+        re.fullmatch(r"\$[\d,.]+ - \$[\d,.]+", v) for v in side.loc["Monthly range (low - high)"]
+    )
 
 
 def test_p4_split_advice_respects_the_pool_limit_and_applies() -> None:
