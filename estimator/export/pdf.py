@@ -82,6 +82,11 @@ class Handout(FPDF):
             s = s.encode("latin-1", "replace").decode("latin-1")
         return s
 
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        """Left-aligned paragraphs (fpdf2 justifies by default: wide gaps in short lines)."""
+        kwargs.setdefault("align", "L")
+        return super().multi_cell(*args, **kwargs)
+
     def font(self, size: float, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
 
@@ -119,7 +124,11 @@ def _kpis(pdf: Handout, est: Estimate) -> None:
         pdf.set_draw_color(200, 200, 200)
         pdf.rect(x + 0.5, y, width - 1, 15)
         pdf.set_xy(x + 1.5, y + 1.2)
-        pdf.font(7)
+        size = 7.0
+        pdf.font(size)
+        while size > 5 and pdf.get_string_width(label) > width - 3:  # the label fits its box
+            size -= 0.25
+            pdf.font(size)
         pdf.set_text_color(90, 90, 90)
         pdf.cell(width - 3, 4, label)
         pdf.set_xy(x + 1.5, y + 6)
@@ -231,8 +240,8 @@ def _table(pdf: Handout, headers: list[str], widths: list[float], rows: list[lis
     right = {i for i, h in enumerate(headers) if i > 0 and h not in ("Pool", "Kind", "Status")}
     pdf.font(7.5, bold=True)
     pdf.set_fill_color(235, 238, 242)
-    for h, wd in zip(headers, widths, strict=True):
-        pdf.cell(wd, 5, h, border="B", fill=True)
+    for i, (h, wd) in enumerate(zip(headers, widths, strict=True)):
+        pdf.cell(wd, 5, h, border="B", fill=True, align="R" if i in right else "L")
     pdf.ln()
     pdf.font(7.5)
     for row in rows:
@@ -277,6 +286,8 @@ def _statements(pdf: Handout, est: Estimate) -> None:
 
 
 def _pools(pdf: Handout, est: Estimate) -> None:
+    headers = ["Pool", "MAX_CFU", "Peak", "Recommended", "Exhausted min", "Cost"]
+    widths = [40.0, 18, 14, 24, 26, 28]
     rows = [
         [
             p.name,
@@ -285,16 +296,15 @@ def _pools(pdf: Handout, est: Estimate) -> None:
             "" if p.recommended_max_cfu is None else f"{p.recommended_max_cfu}",
             f"{p.exhausted_minutes:,}",
             money(p.cost_usd),
-            "" if p.demand_cost_usd is None else money(p.demand_cost_usd),
         ]
         for p in est.pools
     ]
-    _table(
-        pdf,
-        ["Pool", "MAX_CFU", "Peak", "Recommended", "Exhausted min", "Cost", "Cost to keep up"],
-        [40, 18, 14, 24, 26, 28, 32],
-        rows,
-    )
+    if est.keep_up is not None:  # the keep-up column only when a pool ran out
+        headers.append("Cost to keep up")
+        widths.append(32)
+        for row, p in zip(rows, est.pools, strict=True):
+            row.append("" if p.demand_cost_usd is None else money(p.demand_cost_usd))
+    _table(pdf, headers, widths, rows)
 
 
 def _advice(pdf: Handout, est: Estimate) -> None:
