@@ -16,15 +16,17 @@ from estimator.formatting import money, money_delta, number
 from estimator.traffic import TrafficError
 from estimator.ui import compute, range_ui
 
-STRIP_KEY = "summary_strip"
+STRIP_KEY = "summary_strip"  # the sticky container: the page's, holding the figures' one
+FIGURES_KEY = "summary_figures"
 STICKY_CSS = f"""
 <style>
-.st-key-{STRIP_KEY} {{
+[data-testid="stLayoutWrapper"]:has(> .st-key-{STRIP_KEY}), .st-key-{STRIP_KEY} {{
   position: sticky; top: 3.5rem; z-index: 999; background: var(--background-color, #fff);
   background-color: rgb(255, 255, 255); padding: 0.25rem 0 0.4rem 0;
   border-bottom: 1px solid rgba(49, 51, 63, 0.15);
+  box-shadow: 0 -3.5rem 0 0 rgb(255, 255, 255);  /* hides what scrolls under the app's header */
 }}
-.st-key-{STRIP_KEY} [data-testid="stMetricValue"] {{ font-size: 1.55rem; }}
+.st-key-{FIGURES_KEY} [data-testid="stMetricValue"] {{ font-size: 1.55rem; }}
 </style>
 """
 
@@ -41,8 +43,16 @@ def figures(est: Estimate) -> dict[str, float]:
     }
 
 
+def sticky() -> Any:
+    """The container that stays at the top of the page while it scrolls. Sticky only works
+    within its parent: it must sit in the page, not in another container, and Streamlit's
+    layout wrapper around it (as tall as the strip itself) is the element made sticky."""
+    return st.container(key=STRIP_KEY)
+
+
 def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
-    """One row of headline figures; deltas compare with the estimate before the last edit."""
+    """One row of headline figures; deltas compare with the estimate before the last edit.
+    Drawn inside `sticky()` they stay in view while the inputs below are edited."""
     st.html(STICKY_CSS)
     t = est.totals
     now = figures(est)
@@ -58,7 +68,7 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         return f"{'+' if d > 0 else '-'}{number(abs(d))}"
 
     horizon = horizon_label(est.scenario.horizon_minutes)
-    with st.container(key=STRIP_KEY):
+    with st.container(key=FIGURES_KEY):
         # With a keep-up figure, it sits beside Monthly; widths keep every label whole at 1400 px.
         order = ["cost", "monthly", "keep_up", "annual", "cfu_hours", "peak", "pools"]
         widths = [1.25, 1.0, 1.35, 1.1, 0.9, 0.8, 0.9]

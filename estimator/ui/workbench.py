@@ -96,6 +96,7 @@ def page() -> None:
     with st.container():  # always drawn, so the tabs below keep their place (and selection)
         notices()
     top = st.container()
+    head = summary.sticky()  # the summary line and the headline figures, kept in view
     tabs = st.tabs(list(TABS), key="workbench_tabs")
 
     inputs.sidebar(slots)
@@ -154,8 +155,9 @@ def page() -> None:
                 icon=":material/error:",
             )
             show_problems(unclaimed)
-        if est is None or text is None:
-            return
+    if est is None or text is None:
+        return
+    with head:
         st.caption(summary_line(est))
         previous = None
         if not stale:
