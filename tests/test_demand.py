@@ -21,16 +21,22 @@ def test_plain_stateless_one_kb_is_about_ten_thousand_per_cfu():
     assert 9_000 <= rate <= 10_500
 
 
+# Published figures for stateful work (estimator/data/published_throughput.csv):
+# Confluent architects about 5,000 records/s per CPU for a substantial job; Alibaba 1,000-5,000
+# per CU (older white paper) and 5,000-10,000 per CU (newer) for complex jobs.
+STATEFUL_PUBLISHED = (1_000, 10_000)
+
+
 def test_rocksdb_regular_join_lands_at_a_few_thousand_per_cfu():
     join = _c("project", "regular_join", state="unbounded", kind="join")
     rate = throughput(join, PARAMS, message_bytes=1024).records_per_cfu_second
-    assert 1_000 <= rate <= 5_000
+    assert STATEFUL_PUBLISHED[0] <= rate <= STATEFUL_PUBLISHED[1]
 
 
 def test_group_by_lands_in_the_published_range():
     agg = _c("project", "group_aggregate", state="unbounded", kind="aggregate")
     rate = throughput(agg, PARAMS, message_bytes=1024).records_per_cfu_second
-    assert 1_000 <= rate <= 5_000
+    assert STATEFUL_PUBLISHED[0] <= rate <= STATEFUL_PUBLISHED[1]
 
 
 def test_ten_kb_messages_need_more_cfus_than_hundred_bytes():

@@ -71,7 +71,7 @@ def source_sql(
         "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("
         "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
         f"'number-of-rows' = '{rows}', 'fields.k0.kind' = 'random', 'fields.k0.min' = '0', "
-        f"'fields.k0.max' = '{keys - 1}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
+        f"'fields.k0.max' = '{max(keys - 1, 1)}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
     )
     view = (
         f"CREATE TEMPORARY VIEW `{name}` AS SELECT {key} AS k, v, MOD(v, 100) AS g, x, "
@@ -86,7 +86,8 @@ def source_sql(
             f"WATERMARK FOR ts AS ts - INTERVAL '1' SECOND{pk}) WITH ("
             "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
             f"'number-of-rows' = '{rows}', 'fields.k.kind' = 'random', 'fields.k.min' = '0', "
-            f"'fields.k.max' = '{keys - 1}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
+            f"'fields.k.max' = '{max(keys - 1, 1)}', "
+            "'fields.v.min' = '0', 'fields.v.max' = '999999')"
         )
         return [create], [f"DROP TEMPORARY TABLE IF EXISTS `{name}`"]
     return [create, view], [

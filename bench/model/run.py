@@ -324,6 +324,7 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
         w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+    os.chmod(tmp, 0o644)  # a data file of the repository, not a private temporary one
     os.replace(tmp, path)
 
 

@@ -32,8 +32,12 @@ SAVE_ATTEMPTS = 8
 
 
 def new_short_id() -> str:
-    """12 URL-safe characters from 9 random bytes."""
-    return secrets.token_urlsafe(9)
+    """12 URL-safe characters from 9 random bytes, starting with a letter or digit: an id that
+    starts with "-" reads as an option on the command line (`library show -x...`)."""
+    while True:
+        candidate = secrets.token_urlsafe(9)
+        if candidate[0].isalnum():
+            return candidate
 
 
 def _utc(value: datetime) -> datetime:

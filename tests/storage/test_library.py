@@ -251,3 +251,11 @@ def test_recent_versions_of_live_scenarios(library: Library) -> None:
     library.delete(b1.short_id)
     assert [v.short_id for _, _, v in library.recent_versions(limit=1)] == [a2.short_id]
     assert b1.short_id not in {v.short_id for _, _, v in library.recent_versions()}
+
+
+def test_short_ids_never_start_like_an_option(monkeypatch):
+    from estimator.storage import library as library_module
+
+    drawn = iter(["-abcdefghijk", "_abcdefghijk", "Qbcdefghijk-"])
+    monkeypatch.setattr(library_module.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert library_module.new_short_id() == "Qbcdefghijk-"
