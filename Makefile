@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 # Debian packages the tests need: Chromium for the browser test, LibreOffice to recalculate
-# exported workbooks, PostgreSQL for the scenario library's tests (they start their own server).
-SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core postgresql
+# exported workbooks (and print them to PDF), poppler-utils to count the printed pages,
+# PostgreSQL for the scenario library's tests (they start their own server).
+SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core poppler-utils postgresql
 
 .PHONY: run test bench lint format system-deps clean flink wheel model-bench model-fit fidelity
 

@@ -9,12 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing, sizing, uncertainty
+from estimator import billing, labels, projection, sizing, uncertainty
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.errors import TrafficError
+from estimator.labels import LabelGroup
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
+from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
 from estimator.sql import Catalog, Classification, classify_statement
@@ -81,8 +83,9 @@ class Totals:
     cfu_hours: Decimal
     cost_usd: Decimal
     peak_cfu: int
-    monthly_cost_usd: Decimal
-    annual_cost_usd: Decimal
+    monthly_cost_usd: Decimal  # recurring statements, from whole traffic cycles
+    annual_cost_usd: Decimal  # the projection's first twelve months
+    one_off_cost_usd: Decimal = Decimal(0)  # DDL and cfu_schedule statements, billed once
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ class Estimate:
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    projection: Projection | None = None  # months ahead, monthly from cycles
+    labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
+    by_label: dict[str, list[LabelGroup]] = field(default_factory=dict)
+    cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
     range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
 
 
@@ -238,6 +245,41 @@ def _assumptions(
     return rows
 
 
+@dataclass(frozen=True)
+class SimulationSetup:
+    """What the simulation of a scenario runs on (also for reference runs in tests)."""
+
+    params: Parameters
+    autoscaler: AutoscalerConfig
+    classes: list[Classification]
+    planned: list[tuple[StatementPlan, Throughput, str | None]]
+    pools: dict[str, int]  # max_cfu by pool name
+    options: dict[str, Any]  # keyword arguments of simulate()
+
+    @property
+    def plans(self) -> list[StatementPlan]:
+        return [p for p, _, _ in self.planned]
+
+
+def simulation_setup(scenario: Scenario) -> SimulationSetup:
+    params = Parameters(scenario.parameters)
+    preset, overrides = scenario.autoscaler_choice()
+    cfg = resolve(preset, overrides)
+    catalog = _catalog(scenario)
+    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
+    planned = [
+        _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
+    ]
+    options = {
+        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
+        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
+        "autoscaler": cfg,
+    }
+    return SimulationSetup(
+        params, cfg, classes, planned, {p.name: p.max_cfu for p in scenario.pools}, options
+    )
+
+
 def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
     """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
 
@@ -247,16 +289,9 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
     )
     rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
-    params = Parameters(scenario.parameters)
-    preset, overrides = scenario.autoscaler_choice()
-    cfg = resolve(preset, overrides)
-    catalog = _catalog(scenario)
-    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
-    planned = [
-        _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
-    ]
-    plans = [p for p, _, _ in planned]
-    pool_caps = {p.name: p.max_cfu for p in scenario.pools}
+    setup = simulation_setup(scenario)
+    params, cfg, classes, planned = setup.params, setup.autoscaler, setup.classes, setup.planned
+    plans, pool_caps, sim_options = setup.plans, setup.pools, setup.options
 
     def run(p: list[StatementPlan]) -> Timeline:
         return simulate(
@@ -269,13 +304,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         )
 
     timeline = simulate(
-        plans,
-        scenario.horizon_minutes,
-        pools=pool_caps,
-        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
-        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
-        autoscaler=cfg,
-        on_piece=on_piece,
+        plans, scenario.horizon_minutes, pools=pool_caps, on_piece=on_piece, **sim_options
     )
     per_statement_minutes = timeline.cfu_minutes()
     peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
@@ -332,15 +361,27 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         for h, v in enumerate(hour_totals)
     )
     total_minutes = int(per_statement_minutes.sum())
-    cost = rate.cost(total_minutes)
-    month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
+    proj = projection.project(
+        scenario,
+        plans,
+        pools=pool_caps,
+        sim_options=sim_options,
+        rate=rate,
+        horizon_cfu_minutes=per_statement_minutes,
+    )
+    figures = projection.figures(proj, rate, per_statement_minutes)
+    everyone = range(len(plans))
     totals = Totals(
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
-        cost_usd=cost,
+        cost_usd=rate.cost(total_minutes),
         peak_cfu=timeline.peak_of(list(range(len(plans)))),
-        monthly_cost_usd=month,
-        annual_cost_usd=billing.annual(month),
+        monthly_cost_usd=figures.monthly(everyone),
+        annual_cost_usd=proj.annual_cost_usd,
+        one_off_cost_usd=figures.one_off(everyone),
+    )
+    labelled = tuple(
+        labels.effective(st.labels, scenario.pool(st.pool).labels) for st in scenario.statements
     )
     pool_rows = [
         (p.name, [i for i, st in enumerate(scenario.statements) if st.pool == p.name])
@@ -356,7 +397,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         expected_cfu=_minutes_by_pool(timeline, pool_rows)[1],
         pools=pool_rows,
         rate=rate,
-        monthly_cost_usd=month,
+        monthly_cost_usd=totals.monthly_cost_usd,
+        annual_cost_usd=totals.annual_cost_usd,
         horizon_minutes=scenario.horizon_minutes,
         month_hours=scenario.month_hours,
     )
@@ -373,6 +415,10 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         assumptions=tuple(_assumptions(scenario, price, params, cfg)),
         autoscaler=cfg.describe(),
         advice=advice.scenario,
+        projection=proj,
+        labels=labelled,
+        by_label=labels.roll_up(labelled, figures),
+        cautions=proj.cautions,
         range=spread,
     )
 

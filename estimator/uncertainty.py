@@ -183,6 +183,7 @@ def estimate_range(
     rate: billing.Rate,
     monthly_cost_usd: Decimal,
     horizon_minutes: int,
+    annual_cost_usd: Decimal | None = None,
     month_hours: float,
     max_drivers: int = MAX_DRIVERS,
 ) -> EstimateRange:
@@ -245,8 +246,20 @@ def estimate_range(
         cost_usd_high=cost_hi,
         monthly_cost_usd_low=month_lo,
         monthly_cost_usd_high=month_hi,
-        annual_cost_usd_low=billing.annual(month_lo),
-        annual_cost_usd_high=billing.annual(month_hi),
+        # The annual figure follows the projection (growth, calendar months): scale it by the
+        # same ratio as the horizon's CFU-minutes, so low <= expected <= high holds there too.
+        annual_cost_usd_low=_scaled(
+            annual_cost_usd if annual_cost_usd is not None else billing.annual(monthly_cost_usd),
+            total_lo,
+            total_exp,
+            billing.annual(month_lo),
+        ),
+        annual_cost_usd_high=_scaled(
+            annual_cost_usd if annual_cost_usd is not None else billing.annual(monthly_cost_usd),
+            total_hi,
+            total_exp,
+            billing.annual(month_hi),
+        ),
     )
     drivers = _drivers(swings, params, rates_at, plans, run, rate, max_drivers)
     return EstimateRange(

@@ -11,7 +11,7 @@ from estimator import charts
 from estimator.estimate import Estimate, StatementResult
 from estimator.formatting import horizon as horizon_label
 from estimator.formatting import money, money_delta, number
-from estimator.ui import calibrate_ui, compute, pages, range_ui, share, state
+from estimator.ui import calibrate_ui, compute, pages, projection_ui, range_ui, share, state
 from estimator.ui.inputs import kind_badge
 
 MIME = {
@@ -69,7 +69,8 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         delta("monthly"),
         delta_color="inverse",
         border=True,
-        help=f"The horizon's cost scaled to a {est.scenario.month_hours:g}-hour month.",
+        help=f"Recurring statements over whole cycles of their traffic, scaled to a "
+        f"{est.scenario.month_hours:g}-hour month (one-off statements excluded).",
     )
     cols[2].metric(
         "Annual",
@@ -77,7 +78,7 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         delta("annual"),
         delta_color="inverse",
         border=True,
-        help="12 × monthly.",
+        help="The projection's first twelve calendar months, with growth.",
     )
     cols[3].metric(
         "CFU-hours",
@@ -105,6 +106,7 @@ def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         help="Compute pools that run at least one statement, and how many ran out of CFUs "
         "(statements held back by MAX_CFU) at some point of the horizon.",
     )
+    projection_ui.explainer(est)
     range_ui.kpi_range(est, money)
     return now
 
@@ -279,6 +281,7 @@ def results(text: str, est: Estimate, stale: bool) -> None:
         + ". Confluent counts CFUs per minute."
     )
     st.plotly_chart(figs["hourly"], key="chart_hourly", config={"displaylogo": False})
+    projection_ui.budget(est)
     st.markdown("#### Cost per statement")
     st.caption("Click a column header to sort.")
     statements_table(est)

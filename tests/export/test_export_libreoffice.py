@@ -25,7 +25,7 @@ from export_support import (
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from estimator.billing import Rate, annual, monthly
+from estimator.billing import Rate, monthly
 from estimator.estimate import Estimate
 from estimator.export.xlsx import write_workbook
 
@@ -98,6 +98,17 @@ def _value(wb: Workbook, name: str) -> Decimal:
     return Decimal(repr(value))
 
 
+def _monthly_annual(est: Estimate, rate: Rate, month_hours: float) -> tuple[Decimal, Decimal]:
+    """Monthly (one whole traffic cycle scaled to a month) and annual (the projection's twelve
+    calendar months) at another rate, from the estimate's CFU-minutes."""
+    p = est.projection
+    assert p is not None
+    cycle_cost = rate.cost(int(p.cycle_cfu_minutes.sum()))
+    return monthly(cycle_cost, p.cycle_minutes, month_hours), rate.cost(
+        int(p.annual_by_statement.sum())
+    )
+
+
 def _assert_cents(got: Decimal, want: Decimal, what: str) -> None:
     assert got.quantize(CENT) == want.quantize(CENT), f"{what}: {got} != {want}"
     # and far closer than a cent: the formulas are the estimator's, only floats differ
@@ -149,9 +160,9 @@ def test_changing_the_price_scales_the_total_by_the_price_ratio(
     rate = Rate(NEW_PRICE, hostile_est.rate.discount_pct)
     cost = rate.cost(hostile_est.totals.cfu_minutes)
     _assert_cents(_value(after, "TotalCost"), cost, "cost at the new price")
-    month = monthly(cost, hostile_est.scenario.horizon_minutes, hostile_est.scenario.month_hours)
+    month, year = _monthly_annual(hostile_est, rate, hostile_est.scenario.month_hours)
     _assert_cents(_value(after, "MonthlyCost"), month, "monthly at the new price")
-    _assert_cents(_value(after, "AnnualCost"), annual(month), "annual at the new price")
+    _assert_cents(_value(after, "AnnualCost"), year, "annual at the new price")
     assert _value(after, "TotalCFUMinutes") == hostile_est.totals.cfu_minutes
 
 
@@ -161,10 +172,11 @@ def test_changing_discount_and_month_hours(
     wb = recalculated.inputs
     rate = Rate(hostile_est.price.usd_per_cfu_hour, NEW_DISCOUNT)
     cost = rate.cost(hostile_est.totals.cfu_minutes)
-    month = monthly(cost, hostile_est.scenario.horizon_minutes, float(NEW_MONTH_HOURS))
+    month, year = _monthly_annual(hostile_est, rate, float(NEW_MONTH_HOURS))
     _assert_cents(_value(wb, "TotalCost"), cost, "cost at 20% off")
     _assert_cents(_value(wb, "MonthlyCost"), month, "monthly at 720 h")
-    _assert_cents(_value(wb, "AnnualCost"), annual(month), "annual at 720 h")
+    # the projection's calendar months have their real hours: MonthHours does not move it
+    _assert_cents(_value(wb, "AnnualCost"), year, "annual at 20% off")
 
 
 def test_confluent_golden_example_recalculates_to_the_cent(
