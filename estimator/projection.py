@@ -48,6 +48,7 @@ from estimator.cycles import (
 from estimator.errors import TrafficError
 from estimator.scenario import Scenario
 from estimator.simulate import StatementPlan, simulate
+from estimator.timeline import MINUTES_PER_HOUR
 from estimator.traffic import MINUTES_PER_DAY, WEEKDAYS
 
 RECURRING = "recurring"
@@ -143,7 +144,9 @@ def _window(
     growth: bool,
 ) -> np.ndarray:
     """Simulate `rows` (recurring statements) over minutes first .. first + minutes - 1, all
-    running from the window's first minute; CFUs per statement and minute."""
+    running from the window's first minute; CFU-minutes per statement and hour (`minutes` is
+    whole hours). Hourly sums are exact whether the simulation kept every minute or, for a
+    large fleet, only hourly aggregates (estimator.timeline.Timeline)."""
     plans = [
         dataclasses.replace(
             ctx.plans[i],
@@ -153,7 +156,7 @@ def _window(
         for i in rows
     ]
     timeline = simulate(plans, minutes, pools=ctx.pools, **ctx.sim_options)
-    return timeline.cfu
+    return timeline.hourly_cfu_minutes()
 
 
 def project(
@@ -202,8 +205,8 @@ def project(
         if cycle <= MAX_CYCLE_MINUTES:
             lead = max(own[i].lead for i in rec)
             first = -(-lead // cycle) * cycle
-            cfu = _window(ctx, own, rec, first, 2 * cycle, growth=False)
-            cycle_minutes[rec] = cfu[:, cycle:].sum(axis=1)
+            hourly = _window(ctx, own, rec, first, 2 * cycle, growth=False)
+            cycle_minutes[rec] = hourly[:, cycle // MINUTES_PER_HOUR :].sum(axis=1)
         else:
             cycle = scenario.horizon_minutes
             cycle_minutes[rec] = horizon_cfu_minutes[rec]
@@ -317,11 +320,12 @@ def _representative(
         leads_done = all(cal[rec[j]].lead <= warm_first for j in active)
         if rates_grow or not leads_done or key not in cache:
             measured = day0 * MINUTES_PER_DAY - warm_first
-            cfu = _window(
+            hourly = _window(
                 ctx, cal, [rec[j] for j in active], warm_first, measured + cycle, growth=True
             )
             per_day = np.full((len(rec), days_c), np.nan)
-            per_day[active] = cfu[:, measured:].reshape(len(active), days_c, -1).sum(axis=2)
+            kept = hourly[:, measured // MINUTES_PER_HOUR :]
+            per_day[active] = kept.reshape(len(active), days_c, -1).sum(axis=2)
             # by slot (calendar day modulo the cycle), not by measured order
             by_slot = np.roll(per_day, day0 % days_c, axis=1)
             cache[key] = by_slot
@@ -404,7 +408,8 @@ def _whole_months(
                 )
             )
         timeline = simulate(plans, end - first, pools=ctx.pools, **ctx.sim_options)
-        out[active, k] = timeline.cfu[:, offset - first :].sum(axis=1)
+        hourly = timeline.hourly_cfu_minutes()
+        out[active, k] = hourly[:, (offset - first) // MINUTES_PER_HOUR :].sum(axis=1)
     return out
 
 
@@ -430,8 +435,16 @@ def simulate_span(
             rates = rate_cycle(scenario, st, first_day=weekday).at(0, total)
             plan = dataclasses.replace(plan, rates=rates)
         full.append(plan)
-    cfu = simulate(full, total, pools=pools, **sim_options).cfu
-    return np.stack([cfu[:, o : o + d * MINUTES_PER_DAY].sum(axis=1) for _, o, d in spans], axis=1)
+    # CFU-minutes per hour, exact also when a long simulation keeps only hourly aggregates
+    hourly = simulate(full, total, pools=pools, **sim_options).hourly_cfu_minutes()
+    per_hour = MINUTES_PER_HOUR
+    return np.stack(
+        [
+            hourly[:, o // per_hour : (o + d * MINUTES_PER_DAY) // per_hour].sum(axis=1)
+            for _, o, d in spans
+        ],
+        axis=1,
+    )
 
 
 def figures(
