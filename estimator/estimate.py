@@ -361,14 +361,18 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         for h, v in enumerate(hour_totals)
     )
     total_minutes = int(per_statement_minutes.sum())
-    proj = projection.project(
-        scenario,
-        plans,
-        pools=pool_caps,
-        sim_options=sim_options,
-        rate=rate,
-        horizon_cfu_minutes=per_statement_minutes,
-    )
+
+    def project(p: list[StatementPlan], horizon: np.ndarray) -> Projection:
+        return projection.project(
+            scenario,
+            p,
+            pools=pool_caps,
+            sim_options=sim_options,
+            rate=rate,
+            horizon_cfu_minutes=horizon,
+        )
+
+    proj = project(plans, per_statement_minutes)
     figures = projection.figures(proj, rate, per_statement_minutes)
     everyone = range(len(plans))
     totals = Totals(
@@ -397,10 +401,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         expected_cfu=_minutes_by_pool(timeline, pool_rows)[1],
         pools=pool_rows,
         rate=rate,
-        monthly_cost_usd=totals.monthly_cost_usd,
-        annual_cost_usd=totals.annual_cost_usd,
-        horizon_minutes=scenario.horizon_minutes,
-        month_hours=scenario.month_hours,
+        project=project,
+        expected_projection=proj,
     )
     return Estimate(
         scenario=scenario,

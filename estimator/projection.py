@@ -31,7 +31,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +87,8 @@ class Projection:
     month_hours: float
     method: str
     cautions: tuple[str, ...] = ()
+    first_year: np.ndarray = field(default_factory=lambda: np.zeros(ANNUAL_MONTHS, np.int64))
+    """(12,) recurring CFU-minutes of each of the first twelve months (shown or not)."""
 
     def monthly_cost(self, rate: billing.Rate, rows: Sequence[int] | None = None) -> Decimal:
         """Recurring cost of a `month_hours` month at today's traffic (of `rows`, or all)."""
@@ -237,6 +239,7 @@ def project(
         month_hours=scenario.month_hours,
         method=method,
         cautions=tuple(cautions),
+        first_year=by_statement[:, :ANNUAL_MONTHS].sum(axis=0),
     )
 
 
@@ -444,6 +447,61 @@ def simulate_span(
             for _, o, d in spans
         ],
         axis=1,
+    )
+
+
+@dataclass(frozen=True)
+class ProjectionRange:
+    """Low and high of the projection. The projection is run again with every model
+    parameter at its cheap end and at its expensive end (estimator.uncertainty), by the same
+    method as the expected one; each figure's low and high are the least and the most of the
+    three runs. Monthly's low and high come from the runs' whole cycles, like monthly; a
+    month's from the runs' same month; annual's are the sums of the twelve months' lows and
+    highs (so annual is the sum of the months for low, expected and high alike)."""
+
+    cycle_cfu_minutes_low: int  # recurring statements over one cycle, all together
+    cycle_cfu_minutes_high: int
+    monthly_cost_usd_low: Decimal
+    monthly_cost_usd_high: Decimal
+    months_low: tuple[ProjectedMonth, ...]  # as many as the projection shows
+    months_high: tuple[ProjectedMonth, ...]
+    annual_cfu_minutes_low: int
+    annual_cfu_minutes_high: int
+    annual_cost_usd_low: Decimal
+    annual_cost_usd_high: Decimal
+
+
+def spread(
+    expected: Projection, others: Sequence[Projection], rate: billing.Rate
+) -> ProjectionRange:
+    """The least and the most of `expected` and `others` (projections of the same scenario
+    and months, with other records/s per CFU), figure by figure (see ProjectionRange)."""
+    runs = [expected, *others]
+    cycle = np.array([int(r.cycle_cfu_minutes.sum()) for r in runs], dtype=np.int64)
+    shown = np.array([[m.cfu_minutes for m in r.months] for r in runs], dtype=np.int64)
+    year = np.stack([r.first_year for r in runs]).astype(np.int64)
+
+    def months(values: np.ndarray) -> tuple[ProjectedMonth, ...]:
+        return tuple(
+            ProjectedMonth(m.month, m.hours, int(v), rate.cost(int(v)))
+            for m, v in zip(expected.months, values, strict=True)
+        )
+
+    def monthly(minutes: int) -> Decimal:
+        return billing.monthly(rate.cost(minutes), expected.cycle_minutes, expected.month_hours)
+
+    lo_year, hi_year = int(year.min(axis=0).sum()), int(year.max(axis=0).sum())
+    return ProjectionRange(
+        cycle_cfu_minutes_low=int(cycle.min()),
+        cycle_cfu_minutes_high=int(cycle.max()),
+        monthly_cost_usd_low=monthly(int(cycle.min())),
+        monthly_cost_usd_high=monthly(int(cycle.max())),
+        months_low=months(shown.min(axis=0)),
+        months_high=months(shown.max(axis=0)),
+        annual_cfu_minutes_low=lo_year,
+        annual_cfu_minutes_high=hi_year,
+        annual_cost_usd_low=rate.cost(lo_year),
+        annual_cost_usd_high=rate.cost(hi_year),
     )
 
 

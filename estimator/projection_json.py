@@ -1,7 +1,8 @@
 """The projection, honest monthly figures and label roll-ups as JSON (part of report.to_dict).
 
 Keys (a public contract): `projection` [{"month": "2027-01", "hours": 744, "cfu_minutes",
-"cfu_hours", "cost_usd"}], `totals.one_off_cost_usd`, `by_label` {"team": [{"value",
+"cfu_hours", "cost_usd", and with the range "cfu_hours_low", "cfu_hours_high",
+"cost_usd_low", "cost_usd_high"}], `totals.one_off_cost_usd`, `by_label` {"team": [{"value",
 "cfu_minutes", "cfu_hours", "cost_usd", "monthly_cost_usd", "annual_cost_usd",
 "one_off_cost_usd", "statements"}]}, `cautions`, and per statement `labels`, `recurrence`,
 `monthly_cost_usd`.
@@ -29,7 +30,7 @@ def hours(cfu_minutes: int) -> float:
 def projection_items(est: Estimate) -> list[dict[str, Any]]:
     if est.projection is None:
         return []
-    return [
+    items = [
         {
             "month": m.month,
             "hours": m.hours,
@@ -39,6 +40,14 @@ def projection_items(est: Estimate) -> list[dict[str, Any]]:
         }
         for m in est.projection.months
     ]
+    if est.range is not None:
+        spread = est.range.projection
+        for item, lo, hi in zip(items, spread.months_low, spread.months_high, strict=True):
+            item["cfu_hours_low"] = hours(lo.cfu_minutes)
+            item["cfu_hours_high"] = hours(hi.cfu_minutes)
+            item["cost_usd_low"] = money(lo.cost_usd)
+            item["cost_usd_high"] = money(hi.cost_usd)
+    return items
 
 
 def projection_settings(est: Estimate) -> dict[str, Any]:

@@ -156,10 +156,21 @@ def test_projection_json_contract_and_annual_equals_its_sum() -> None:
         "cfu_minutes": items[0]["cfu_minutes"],
         "cfu_hours": pytest.approx(items[0]["cfu_minutes"] / 60, abs=1e-6),
         "cost_usd": items[0]["cost_usd"],
+        # the range exists: each month's low and high, projected the same way
+        "cfu_hours_low": items[0]["cfu_hours_low"],
+        "cfu_hours_high": items[0]["cfu_hours_high"],
+        "cost_usd_low": items[0]["cost_usd_low"],
+        "cost_usd_high": items[0]["cost_usd_high"],
     }
     assert items[3]["hours"] == 696  # February 2028
-    annual = sum(i["cost_usd"] for i in items[:12])
-    assert out["totals"]["annual_cost_usd"] == pytest.approx(annual, abs=1e-5)
+    t = out["totals"]
+    for suffix in ("", "_low", "_high"):
+        annual = sum(i[f"cost_usd{suffix}"] for i in items[:12])
+        assert t[f"annual_cost_usd{suffix}"] == pytest.approx(annual, abs=1e-5), suffix
+    for i in items:
+        assert i["cost_usd_low"] < i["cost_usd"] < i["cost_usd_high"], i
+        assert i["cfu_hours_low"] < i["cfu_hours"] < i["cfu_hours_high"], i
+    assert t["monthly_cost_usd_low"] < t["monthly_cost_usd"] < t["monthly_cost_usd_high"]
     # no growth: a 31-day month costs 31/30 of a 30-day one
     assert items[1]["cost_usd"] == pytest.approx(items[0]["cost_usd"] * 31 / 30, rel=1e-4)
 
@@ -205,6 +216,12 @@ def test_monthly_from_one_hour_one_day_and_seven_days_agree() -> None:
     assert fragment < Decimal("0.8") * monthly[60]
     assert any("shorter than the traffic's cycle (1 day)" in c for c in ests[60].cautions)
     assert not ests[1440].cautions and not ests[10080].cautions
+    # the range's monthly is defined the same way: from whole cycles, whatever the horizon
+    for bound in ("low", "high"):
+        got = {h: getattr(e.range.totals, f"monthly_cost_usd_{bound}") for h, e in ests.items()}
+        for h in (60, 1440):
+            assert abs(got[h] - got[10080]) <= Decimal("0.01") * got[10080], (bound, got)
+        assert got[60] != monthly[60]  # and it is a range, not the expected figure
 
 
 def test_one_off_statements_are_billed_once_never_monthly(examples_dir: Path) -> None:

@@ -5,7 +5,8 @@ cost follows: CFU-minutes (from the simulation) are values; CFU-hours and costs 
 over them and over the named inputs `Price`, `Discount` and `MonthHours`:
 
     cost = CFU-minutes / 60 x Price x (1 - Discount)        (Discount as a fraction, 10% = 0.1)
-    monthly = horizon cost x MonthHours x 60 / HorizonMinutes;   annual = 12 x monthly
+    monthly = cost of one traffic cycle (recurring statements) x MonthHours x 60 / CycleMinutes
+    annual = the sum of the Projection sheet's first twelve calendar months
 
 These are the estimator's own formulas (estimator/billing.py), so a spreadsheet program
 recalculates its totals to the cent. User text (scenario, pool and statement names, SQL,
@@ -174,44 +175,43 @@ def _range_cells(ws: Worksheet, r: int, col: dict[str, int], sr: Any) -> None:
         put_formula(ws, r, col[label], _cost(ref), number_format=FMT_MONEY_FINE)
 
 
-def _range_summary(ws: Worksheet, r: int, statements: int) -> int:
-    """The range of the totals: sums of the Statements sheet's low / high columns (formulas)."""
+def _range_summary(wb: Workbook, ws: Worksheet, r: int, est: Estimate) -> int:
+    """The range of the totals: sums of the Statements sheet's low / high columns; monthly
+    and annual low / high defined like the expected ones (xlsx_projection.range_rows)."""
     put_text(
         ws,
         r,
         1,
-        "Range (formulas over the Statements sheet's low / high columns)",
+        "Range (formulas over the Statements sheet's low / high columns and the Projection)",
         font=SECTION_FONT,
     )
     first = 25 + 1  # the range columns follow SQL on the Statements sheet
-    last_row = statements + 1
+    last_row = len(est.statements) + 1
     for k, bound in enumerate(("low", "high")):
         minutes_col = get_column_letter(first + k)
         cost_col = get_column_letter(first + 2 + k)
-        rows = [
+        rows: list[tuple[str, str, Any, str]] = [
             (
                 f"CFU-minutes, {bound}",
+                "",
                 f"=SUM({STATEMENTS}!{minutes_col}2:{minutes_col}{last_row})",
                 FMT_INT,
             ),
             (
                 f"Cost over the horizon, {bound} (USD)",
+                "",
                 f"=SUM({STATEMENTS}!{cost_col}2:{cost_col}{last_row})",
                 FMT_MONEY,
             ),
-            (
-                f"Monthly cost, {bound} (USD)",
-                f"=B{{cost}}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
-                FMT_MONEY,
-            ),
-            (f"Annual cost, {bound} (USD)", "=12*B{monthly}", FMT_MONEY),
+            *xlsx_projection.range_rows(est, bound),
         ]
-        cost_row = r + 2
-        for j, (label, formula, fmt) in enumerate(rows):
+        for j, (label, name, formula, fmt) in enumerate(rows):
             r += 1
-            formula = formula.replace("{cost}", str(cost_row)).replace("{monthly}", str(r - 1))
             put_text(ws, r, 1, label, font=TOTAL_FONT)
-            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            put = put_formula if isinstance(formula, str) else put_value
+            put(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            if name:
+                _name(wb, name, _abs(SUMMARY, r, 2))
             if j == 0:
                 put_text(
                     ws,
@@ -354,7 +354,7 @@ class _Builder:
                 NAME_MONTH_HOURS,
                 float(sc.month_hours),
                 FMT_DEC2,
-                "Editable. Monthly = horizon cost scaled to these hours; 730 = 8,760 h / 12.",
+                "Editable. Monthly = one cycle's cost scaled to these hours; 730 = 8,760 / 12.",
                 DataValidation(type="decimal", operator="between", formula1="0.01", formula2="744"),
             ),
         ]
@@ -420,7 +420,7 @@ class _Builder:
         put_value(ws, r, 2, est.totals.peak_cfu, number_format=FMT_INT, font=TOTAL_FONT)
         put_text(ws, r, 3, "From the simulation; the inputs do not change it.", font=NOTE_FONT)
         if est.range is not None:
-            r = _range_summary(ws, r + 2, len(est.statements))
+            r = _range_summary(wb, ws, r + 2, est)
 
         r += 2
         put_text(ws, r, 1, "How to read this workbook", font=SECTION_FONT)

@@ -172,6 +172,9 @@ def projection_sheet(wb: Workbook, est: Estimate) -> Worksheet | None:
     )
     headers = [("Month", 10), ("Hours", 8), ("CFU-minutes", 14), ("CFU-hours", 12)]
     headers += [("Cost (USD)", 14), ("Cumulative cost (USD)", 16)]
+    spread = est.range.projection if est.range is not None else None
+    if spread is not None:
+        headers += [(h, 13) for h in PROJECTION_RANGE_HEADERS]
     header(ws, 2, [h for h, _ in headers], [w for _, w in headers])
     n = len(est.statements)
     first = 3
@@ -184,12 +187,17 @@ def projection_sheet(wb: Workbook, est: Estimate) -> Worksheet | None:
         put_formula(ws, r, 5, cost_formula(f"C{r}"), number_format=FMT_MONEY)
         previous = f"F{r - 1}+" if k else ""
         put_formula(ws, r, 6, f"={previous}E{r}", number_format=FMT_MONEY)
+        if spread is not None:
+            put_value(ws, r, 7, spread.months_low[k].cfu_minutes, number_format=FMT_INT)
+            put_value(ws, r, 8, spread.months_high[k].cfu_minutes, number_format=FMT_INT)
+            put_formula(ws, r, 9, cost_formula(f"G{r}"), number_format=FMT_MONEY)
+            put_formula(ws, r, 10, cost_formula(f"H{r}"), number_format=FMT_MONEY)
     last = first + len(p.months) - 1
     total = last + 1
     put_text(ws, total, 1, "Total", font=TOTAL_FONT)
-    for col in (2, 3, 4, 5):
+    for col in (2, 3, 4, 5, *((7, 8, 9, 10) if spread is not None else ())):
         letter = get_column_letter(col)
-        fmt = FMT_MONEY if col == 5 else FMT_INT if col < 4 else FMT_DEC2
+        fmt = FMT_MONEY if col in (5, 9, 10) else FMT_DEC2 if col == 4 else FMT_INT
         put_formula(
             ws,
             total,
@@ -198,8 +206,52 @@ def projection_sheet(wb: Workbook, est: Estimate) -> Worksheet | None:
             number_format=fmt,
             font=TOTAL_FONT,
         )
+    if spread is not None:
+        put_text(
+            ws,
+            total + 2,
+            1,
+            "Low / high: the same projection with every model parameter at its cheap / "
+            "expensive end; each month the least / the most of the three runs.",
+            font=NOTE_FONT,
+        )
     finish_table(ws, 2, len(headers), last, "A3")
     return ws
+
+
+PROJECTION_RANGE_HEADERS: tuple[str, ...] = ("CFU-minutes low", "CFU-minutes high")
+PROJECTION_RANGE_HEADERS += ("Cost low (USD)", "Cost high (USD)")
+_RANGE_COST_COL = {"low": 9, "high": 10}  # the Projection sheet's cost low / high columns
+
+
+def range_rows(est: Estimate, bound: str) -> list[tuple[str, str, Any, str]]:
+    """(label, defined name or "", formula or value, number format): the Summary's monthly
+    and annual rows of the range, defined like the expected ones (whole cycles; the sum of
+    the Projection's first twelve months)."""
+    if est.range is None or est.projection is None:
+        return []
+    spread, p = est.range.projection, est.projection
+    cycle = spread.cycle_cfu_minutes_low if bound == "low" else spread.cycle_cfu_minutes_high
+    name = f"{NAME_CYCLE_CFU_MINUTES}{bound.capitalize()}"
+    if len(p.months) >= proj.ANNUAL_MONTHS:
+        col = get_column_letter(_RANGE_COST_COL[bound])
+        last = 2 + proj.ANNUAL_MONTHS
+        annual: Any = f"=SUM({_ref(PROJECTION, 3, _RANGE_COST_COL[bound])}:${col}${last})"
+    else:
+        minutes = (
+            spread.annual_cfu_minutes_low if bound == "low" else spread.annual_cfu_minutes_high
+        )
+        annual = cost_formula(str(minutes))
+    return [
+        (f"Recurring CFU-minutes per cycle, {bound}", name, cycle, FMT_INT),
+        (
+            f"Monthly cost, {bound} (USD)",
+            "",
+            f"={cost_formula(name)[1:]}*{NAME_MONTH_HOURS}*60/{NAME_CYCLE_MINUTES}",
+            FMT_MONEY,
+        ),
+        (f"Annual cost, {bound} (USD)", "", annual, FMT_MONEY),
+    ]
 
 
 def by_label_sheet(wb: Workbook, est: Estimate) -> Worksheet | None:

@@ -81,6 +81,7 @@ def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
             "Cost over the horizon": money(t.cost_usd),
             "Monthly": money(t.monthly_cost_usd),
             "Annual": money(t.annual_cost_usd),
+            "One-off": money(t.one_off_cost_usd),
             "CFU-hours": number(t.cfu_hours),
             "Peak CFUs": f"{t.peak_cfu:,}",
             "Pools in use": str(len(used)),

@@ -236,7 +236,34 @@ def test_recalculated_range_equals_the_estimators(
     _assert_cents(_summary_value(wb, "Cost over the horizon, low (USD)"), t.cost_usd_low, "low")
     _assert_cents(_summary_value(wb, "Cost over the horizon, high (USD)"), t.cost_usd_high, "hi")
     _assert_cents(_summary_value(wb, "Monthly cost, low (USD)"), t.monthly_cost_usd_low, "m low")
+    _assert_cents(_summary_value(wb, "Monthly cost, high (USD)"), t.monthly_cost_usd_high, "m hi")
+    _assert_cents(_summary_value(wb, "Annual cost, low (USD)"), t.annual_cost_usd_low, "a low")
     _assert_cents(_summary_value(wb, "Annual cost, high (USD)"), t.annual_cost_usd_high, "a hi")
+    # One monthly definition: low / high monthly are whole cycles scaled to MonthHours, like
+    # the expected one (not the horizon's cost), and low <= expected <= high.
+    p = hostile_est.projection
+    assert p is not None
+    spread = r.projection
+    for bound, minutes, want in (
+        ("low", spread.cycle_cfu_minutes_low, t.monthly_cost_usd_low),
+        ("high", spread.cycle_cfu_minutes_high, t.monthly_cost_usd_high),
+    ):
+        cycle_cost = hostile_est.rate.cost(minutes)
+        _assert_cents(monthly(cycle_cost, p.cycle_minutes, p.month_hours), want, f"m {bound}")
+    assert t.monthly_cost_usd_low <= hostile_est.totals.monthly_cost_usd <= t.monthly_cost_usd_high
+    # The Projection sheet's low / high months recalculate to the estimator's, and annual
+    # low / high are the sums of their first twelve months.
+    sheet = wb["Projection"]
+    header = [c.value for c in sheet[2]]
+    low_col, high_col = header.index("Cost low (USD)"), header.index("Cost high (USD)")
+    rows = list(sheet.iter_rows(min_row=3, max_row=2 + len(p.months), values_only=True))
+    for k, row in enumerate(rows):
+        lo, mid, hi = spread.months_low[k], p.months[k], spread.months_high[k]
+        assert row[0] == mid.month and lo.cfu_minutes <= mid.cfu_minutes <= hi.cfu_minutes
+        _assert_cents(Decimal(repr(row[low_col])), lo.cost_usd, f"{mid.month} low")
+        _assert_cents(Decimal(repr(row[high_col])), hi.cost_usd, f"{mid.month} high")
+    twelve = sum((m.cost_usd for m in spread.months_low[:12]), Decimal(0))
+    _assert_cents(twelve, t.annual_cost_usd_low, "annual low = its twelve months")
     # The low / high CFU-minutes are editable inputs; the price re-prices them.
     price = recalculated.price
     rate = Rate(NEW_PRICE, hostile_est.rate.discount_pct)
