@@ -40,6 +40,7 @@ INPUTS = {"Price", "Discount", "MonthHours"}
 TOTALS = {"TotalCFUMinutes", "TotalCFUHours", "TotalCost", "MonthlyCost", "AnnualCost"}
 BUDGET_WORDS = {"Daily", "Monthly", "Projection", "CycleMinutes", "CycleCFUMinutes"}
 BUDGET_WORDS |= {"OneOffCFUMinutes", "SUMPRODUCT", "EXACT", "LEN"}
+BUDGET_WORDS |= {"CycleCFUMinutesLow", "CycleCFUMinutesHigh"}  # the range's cycles
 FORMULA_WORDS = {"SUM", "IF", "Hourly", "Statements", "HorizonMinutes", *INPUTS, *TOTALS}
 FORMULA_WORDS |= BUDGET_WORDS
 CELL_REF = r"\$?[A-Z]{1,3}\$?[0-9]+"
