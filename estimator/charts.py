@@ -515,6 +515,19 @@ def projection_by_month(est: Estimate, rows: Sequence[int] | None = None) -> go.
                 hovertemplate="$%{y:,.2f} (%{customdata:,.1f} CFU-hours)",
             )
         )
+    if rows is None and est.range is not None:  # the range's months, as lines over the bars
+        spread = est.range.projection
+        for bound, values in (("low", spread.months_low), ("high", spread.months_high)):
+            fig.add_trace(
+                go.Scatter(
+                    x=months,
+                    y=[float(m.cost_usd) for m in values],
+                    name=f"all statements, {bound}",
+                    mode="lines+markers",
+                    line={"dash": "dot", "color": "#555555"},
+                    hovertemplate=f"{bound}: $%{{y:,.2f}}",
+                )
+            )
     fig.update_layout(barmode="stack", bargap=0.2)
     fig.update_xaxes(title_text="calendar month", type="category")
     fig.update_yaxes(title_text="USD", tickprefix="$")

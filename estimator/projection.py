@@ -217,7 +217,7 @@ def project(
                 "horizon's cost scaled to a month."
             )
         if cycle <= MINUTES_PER_WEEK:
-            method = f"one representative {describe_minutes(cycle)} per half month"
+            method = f"one simulated cycle ({describe_minutes(cycle)}) per half month"
             by_statement[rec] = _representative(ctx, cal, rec, months, cycle)
         else:
             method = "every minute of every month"

@@ -96,11 +96,24 @@ def text_lines(est: Estimate) -> list[str]:
     p = est.projection
     if p is not None and p.months:
         lines += ["", f"Projection ({p.method}):"]
+        cent = Decimal("0.01")
         lines += [
             f"  {m.month}  {m.hours:>3} h  {hours(m.cfu_minutes):>14,.2f} CFU-h  "
-            f"${m.cost_usd.quantize(Decimal('0.01')):>14,}"
+            f"${m.cost_usd.quantize(cent):>14,}"
             for m in p.months
         ]
+        if est.range is not None:
+            spread = est.range.projection
+            lines = lines[: len(lines) - len(p.months)] + [
+                f"{line}  (low ${lo.cost_usd.quantize(cent):,} - high "
+                f"${hi.cost_usd.quantize(cent):,})"
+                for line, lo, hi in zip(
+                    lines[len(lines) - len(p.months) :],
+                    spread.months_low,
+                    spread.months_high,
+                    strict=True,
+                )
+            ]
     for key, rows in est.by_label.items():
         lines += ["", f"By label {key}: (horizon cost, monthly, annual)"]
         lines += [

@@ -88,7 +88,7 @@ def months_ahead(est: Estimate) -> None:
     st.plotly_chart(
         charts.projection_by_month(est), key="chart_projection", config={"displaylogo": False}
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "Month": m.month,
             "Hours": m.hours,
@@ -105,12 +105,20 @@ def months_ahead(est: Estimate) -> None:
             "Cost": sum(float(m.cost_usd) for m in p.months),
         }
     )
+    money_columns = ["Cost"]
+    if est.range is not None:  # each month's low and high, projected the same way
+        spread = est.range.projection
+        for bound, values in (("Low", spread.months_low), ("High", spread.months_high)):
+            costs = [float(m.cost_usd) for m in values]
+            for row, cost in zip(rows, [*costs, sum(costs)], strict=True):
+                row[bound] = cost
+            money_columns.append(bound)
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
             "CFU-hours": st.column_config.NumberColumn(format="%.1f"),
-            "Cost": st.column_config.NumberColumn(format="dollar"),
+            **{c: st.column_config.NumberColumn(format="dollar") for c in money_columns},
         },
     )
 

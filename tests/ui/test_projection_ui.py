@@ -46,6 +46,9 @@ def test_months_ahead_chart_table_and_the_one_sentence() -> None:
     assert len(months) == 13 and months["Month"].iloc[-1] == "Total"  # 12 months and a total
     annual = money_value(metric(at, "Annual"))
     assert abs(months["Cost"].iloc[:12].sum() - annual) < 0.01
+    # low and high per month, from the range's projection: they bracket the expected cost
+    assert (months["Low"] < months["Cost"]).all() and (months["Cost"] < months["High"]).all()
+    assert abs(months["Low"].iloc[:12].sum() - months["Low"].iloc[-1]) < 0.01
     at.number_input(key=next(k for k in at.session_state if k.startswith("projection_months@")))
     key = next(k for k in at.session_state if k.startswith("projection_months@"))
     at.number_input(key=key).set_value(3).run()
