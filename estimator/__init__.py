@@ -12,8 +12,9 @@ Names are loaded on first use, so `import estimator` (and light commands such as
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from estimator import lazy
 
 if TYPE_CHECKING:
     from estimator.errors import EstimatorError, PricingError, ScenarioError
@@ -52,17 +53,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'estimator' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy.attach(__name__, _LAZY, globals())
 
 
 def classify(script: str) -> list[Classification]:

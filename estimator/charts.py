@@ -188,7 +188,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
                 row=r,
                 col=1,
             )
-        _range_band(fig, est, pool.name, axis, x, r)
+        _range_band(fig, est, pool.name, cols, x, r)
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1] + axis.bucket / axis.divisor],
@@ -246,16 +246,17 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
     return fig
 
 
-def _range_band(fig: go.Figure, est: Estimate, pool: str, axis: TimeAxis, x: Any, row: int) -> None:
+def _range_band(fig: go.Figure, est: Estimate, pool: str, cols: int, x: Any, row: int) -> None:
     """The pool's CFUs in the low-cost and the high-cost runs (estimator.uncertainty), as a
-    shaded band around the stacked expected CFUs."""
+    shaded band around the stacked expected CFUs. Their columns are the timeline's (minutes,
+    or hours for a long fleet): `cols` of them make one point, as for the expected CFUs."""
     rng = est.range
     names = [p.name for p in rng.pools] if rng is not None else []
     if rng is None or pool not in names or rng.cfu_low.size == 0:
         return
     k = names.index(pool)
-    low = bucket_mean(rng.cfu_low[k : k + 1], axis.bucket)[0]
-    high = bucket_mean(rng.cfu_high[k : k + 1], axis.bucket)[0]
+    low = bucket_mean(rng.cfu_low[k : k + 1], cols)[0]
+    high = bucket_mean(rng.cfu_high[k : k + 1], cols)[0]
     for y, name, fill in ((high, "range high", None), (low, "range low", "tonexty")):
         fig.add_trace(
             go.Scatter(

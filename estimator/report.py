@@ -9,6 +9,7 @@ from typing import Any
 
 from estimator import projection_json, range_report
 from estimator.estimate import Estimate
+from estimator.export.safe import terminal_text
 from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
 from estimator.formatting import duration
 
@@ -126,11 +127,10 @@ def render_table(est: Estimate) -> str:
     ]
     header: tuple[str, ...] = ("statement", "pool", "kind", "CFU-min", "avg CFU", "peak CFU")
     header += ("max lag", "cost", "cost range")
+    names = statement_rows(est, ("name", "pool", "kind"))
     rows = [
         (
-            s.name,
-            s.pool,
-            s.kind,
+            *(str(v) for v in name_pool_kind),
             f"{s.cfu_minutes:,}",
             f"{s.avg_cfu:.1f}",
             str(s.peak_cfu),
@@ -138,7 +138,7 @@ def render_table(est: Estimate) -> str:
             _fmt_money(s.cost_usd),
             range_report.cost_cell(est, i, _fmt_money),
         )
-        for i, s in enumerate(est.statements)
+        for i, (s, name_pool_kind) in enumerate(zip(est.statements, names, strict=True))
     ]
     total_range = ""
     if est.range is not None:
@@ -193,7 +193,7 @@ def render_table(est: Estimate) -> str:
     if errors:
         lines.append("")
         lines += [f"! {s.name}: {s.error}" for s in errors]
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")
 
 
 STATEMENT_CSV_COLUMNS = (

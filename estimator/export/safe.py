@@ -31,6 +31,17 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _LEADING_JUNK = re.compile("^[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff\\s]+")
 
 
+# Control characters a terminal would act on (escape sequences, carriage return, bell...):
+# every C0 control but newline and tab, DEL, and the C1 controls.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(value: str) -> str:
+    """Text a terminal prints as it reads: its control characters shown as U+FFFD, so a
+    scenario's names cannot move the cursor, recolour or rewrite what the report says."""
+    return _TERMINAL_CONTROLS.sub("\ufffd", value)
+
+
 def strip_leading_junk(value: str) -> str:
     """The text without its leading control characters and whitespace."""
     return _LEADING_JUNK.sub("", value)

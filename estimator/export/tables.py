@@ -111,25 +111,40 @@ def columns(table: tuple[Column, ...], keys: Iterable[str] | None = None) -> tup
     return wanted
 
 
-def _rows(
+def _values(
     table: tuple[Column, ...], items: Iterable[Any], keys: Iterable[str] | None
-) -> Iterator[list[Any]]:
+) -> Iterator[dict[str, Any]]:
     getters = dict(table)
     wanted = columns(table, keys)
     for item in items:
-        yield [safe_cell(getters[k](item)) for k in wanted]
+        yield {k: getters[k](item) for k in wanted}
+
+
+def statement_values(est: Estimate, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """One mapping per statement, columns `keys` of STATEMENT_TABLE, user text as typed.
+
+    For writers with a typed channel of their own (the workbook writes text as string cells,
+    never formulas); every text channel uses `statement_rows`."""
+    scenario = {s.name: s for s in est.scenario.statements}
+    items = (StatementRow(est, s, scenario.get(s.name)) for s in est.statements)
+    return _values(STATEMENT_TABLE, items, keys)
 
 
 def statement_rows(est: Estimate, keys: Iterable[str] | None = None) -> Iterator[list[Any]]:
     """One row per statement (user text neutralised), columns `keys` of STATEMENT_TABLE."""
-    scenario = {s.name: s for s in est.scenario.statements}
-    items = (StatementRow(est, s, scenario.get(s.name)) for s in est.statements)
-    return _rows(STATEMENT_TABLE, items, keys)
+    for values in statement_values(est, keys):
+        yield [safe_cell(v) for v in values.values()]
+
+
+def pool_values(est: Estimate, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """One mapping per pool, columns `keys` of POOL_TABLE, user text as typed."""
+    items: Iterable[PoolResult] = est.pools
+    return _values(POOL_TABLE, items, keys)
 
 
 def pool_rows(est: Estimate, keys: Iterable[str] | None = None) -> Iterator[list[Any]]:
-    items: Iterable[PoolResult] = est.pools
-    return _rows(POOL_TABLE, items, keys)
+    for values in pool_values(est, keys):
+        yield [safe_cell(v) for v in values.values()]
 
 
 def hourly_rows(est: Estimate) -> Iterator[list[Any]]:

@@ -44,7 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from estimator.estimate import Estimate
-from estimator.export import xlsx_projection
+from estimator.export import tables, xlsx_projection
 from estimator.export._fastsheet import Column, GeneratedSheet, finish_package, inline_string_cell
 from estimator.export.safe import is_formula_like, xlsx_text
 from estimator.export.xlsx_cells import (
@@ -84,7 +84,6 @@ from estimator.export.xlsx_cells import cost_formula as _cost
 from estimator.export.xlsx_cells import define_name as _name
 from estimator.export.xlsx_cells import finish_table as _finish_table
 from estimator.export.xlsx_cells import header as _header
-from estimator.export.xlsx_cells import join_lines as _join
 from estimator.timeline import SCALING_STATES
 
 CREATOR = "Flink CFU Estimator"
@@ -145,6 +144,30 @@ RANGE_HEADERS = [
     ("Cost low (USD)", 13),
     ("Cost high (USD)", 13),
 ]
+
+
+STATEMENT_SHEET_VALUES: tuple[tuple[str, tuple[str, dict[str, Any]]], ...] = (
+    ("name", ("Statement", {"alignment": TOP})),
+    ("pool", ("Pool", {"alignment": TOP})),
+    ("kind", ("Kind", {})),
+    ("statement_type", ("Statement type", {})),
+    ("operators", ("Operators", {})),
+    ("partitions", ("Partitions", {})),
+    ("rps", ("Input rate (records/s)", {"number_format": FMT_INT})),
+    ("message_bytes", ("Message size (bytes)", {"number_format": FMT_INT})),
+    ("records_per_cfu_second", ("Records/s per CFU", {"number_format": FMT_INT})),
+    ("peak_cfu", ("Peak CFUs", {"number_format": FMT_INT})),
+    ("avg_cfu", ("Average CFUs (while running)", {"number_format": FMT_DEC2})),
+    ("max_backlog_records", ("Max backlog (records)", {"number_format": FMT_INT})),
+    ("max_lag_seconds", ("Max lag (s)", {"number_format": FMT_DEC1})),
+    ("exhausted_minutes", ("Pool-exhausted minutes", {})),
+    ("pending_minutes", ("Pending minutes", {})),
+    ("advice", ("Advice", {"alignment": WRAP})),
+    ("warnings", ("Warnings", {"alignment": WRAP})),
+    ("error", ("Error", {"alignment": WRAP})),
+)
+"""The Statements sheet's value columns: (key of the export tables' STATEMENT_TABLE, (header,
+style)). The values come from estimator.export.tables, like every other export's."""
 
 
 def _range_cells(ws: Worksheet, r: int, col: dict[str, int], sr: Any) -> None:
@@ -483,38 +506,18 @@ class _Builder:
         _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
         col = {h: j for j, (h, _) in enumerate(headers, start=1)}
         scenario_statements = {s.name: s for s in est.scenario.statements}
-        for i, s in enumerate(est.statements):
+        values = tables.statement_values(est, [k for k, _ in STATEMENT_SHEET_VALUES])
+        for i, (s, v) in enumerate(zip(est.statements, values, strict=True)):
             r = i + 2
             st = scenario_statements.get(s.name)
-            c = s.classification
             src = self.source
             src_col = get_column_letter(src.statement_col0 + i)
             minutes_ref = f"{get_column_letter(col['CFU-minutes'])}{r}"
             cost_ref = f"{get_column_letter(col['Cost (USD)'])}{r}"
             put_value(ws, r, col["#"], i + 1)
-            put_text(ws, r, col["Statement"], s.name, alignment=TOP)
-            put_text(ws, r, col["Pool"], s.pool, alignment=TOP)
-            put_text(ws, r, col["Kind"], s.kind)
-            put_text(ws, r, col["Statement type"], c.statement_type)
-            put_text(ws, r, col["Operators"], ", ".join(c.operators))
-            put_value(ws, r, col["Partitions"], st.partitions if st else None)
-            put_value(
-                ws, r, col["Input rate (records/s)"], st.rps if st else None, number_format=FMT_INT
-            )
-            put_value(
-                ws,
-                r,
-                col["Message size (bytes)"],
-                st.message_bytes if st else None,
-                number_format=FMT_INT,
-            )
-            put_value(
-                ws,
-                r,
-                col["Records/s per CFU"],
-                s.records_per_cfu_second,
-                number_format=FMT_INT,
-            )
+            for key, (header, style) in STATEMENT_SHEET_VALUES:
+                value = v[key]
+                put_value(ws, r, col[header], None if value == "" else value, **style)
             put_formula(
                 ws,
                 r,
@@ -531,18 +534,7 @@ class _Builder:
                 f"=IF({NAME_COST}=0,0,{cost_ref}/{NAME_COST})",
                 number_format=FMT_PCT,
             )
-            put_value(ws, r, col["Peak CFUs"], s.peak_cfu, number_format=FMT_INT)
-            put_value(ws, r, col["Average CFUs (while running)"], s.avg_cfu, number_format=FMT_DEC2)
-            put_value(
-                ws, r, col["Max backlog (records)"], s.max_backlog_records, number_format=FMT_INT
-            )
-            put_value(ws, r, col["Max lag (s)"], s.max_lag_seconds, number_format=FMT_DEC1)
-            put_value(ws, r, col["Pool-exhausted minutes"], s.exhausted_minutes)
-            put_value(ws, r, col["Pending minutes"], s.pending_minutes)
-            put_text(ws, r, col["Advice"], _join(s.advice), alignment=WRAP)
-            put_text(ws, r, col["Warnings"], _join(s.warnings), alignment=WRAP)
-            put_text(ws, r, col["Error"], s.error or "", alignment=WRAP)
-            put_text(ws, r, col["Explanation"], c.explanation, alignment=TOP)
+            put_text(ws, r, col["Explanation"], s.classification.explanation, alignment=TOP)
             put_text(ws, r, col["SQL"], st.sql.strip() if st else "", alignment=TOP)
             if est.range is not None:
                 _range_cells(ws, r, col, est.range.statements[i])
@@ -720,18 +712,18 @@ class _Builder:
             ("Advice", 80),
         ]
         _header(ws, 1, [h for h, _ in headers], [w for _, w in headers])
-        for k, p in enumerate(est.pools):
+        keys = ("name", "max_cfu", "peak_cfu", "recommended_max_cfu", "exhausted_minutes")
+        values = tables.pool_values(est, (*keys, "advice"))
+        for k, (p, v) in enumerate(zip(est.pools, values, strict=True)):
             r = k + 2
-            put_text(ws, r, 1, p.name, alignment=TOP)
-            put_value(ws, r, 2, p.max_cfu)
-            put_value(ws, r, 3, p.peak_cfu)
-            put_value(ws, r, 4, p.recommended_max_cfu)
-            put_value(ws, r, 5, p.exhausted_minutes)
+            for j, key in enumerate(keys, start=1):
+                value = v[key]
+                put_value(ws, r, j, None if value == "" else value, alignment=TOP)
             put_value(ws, r, 6, sum(1 for s in est.statements if s.pool == p.name))
             put_value(ws, r, 7, p.cfu_minutes, number_format=FMT_INT)
             put_formula(ws, r, 8, f"=G{r}/60", number_format=FMT_DEC4)
             put_formula(ws, r, 9, _cost(f"G{r}"), number_format=FMT_MONEY_FINE)
-            put_text(ws, r, 10, _join(p.advice), alignment=WRAP)
+            put_text(ws, r, 10, v["advice"], alignment=WRAP)
         _finish_table(ws, 1, len(headers), len(est.pools) + 1, "B2")
 
     # ------------------------------------------------------------------ Assumptions

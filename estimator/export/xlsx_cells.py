@@ -116,10 +116,6 @@ def define_name(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def join_lines(lines: Sequence[str]) -> str:
-    return "\n".join(lines)
-
-
 def cost_formula(cfu_minutes_ref: str) -> str:
     """The estimator's cost formula over a cell of CFU-minutes."""
     return f"={cfu_minutes_ref}/60*{NAME_PRICE}*(1-{NAME_DISCOUNT})"

@@ -19,6 +19,7 @@ from estimator.export import tables
 from estimator.scenario import dumps_scenario, loads_scenario, parse_scenario, scenario_to_dict
 from estimator.sql import Classification, classify_statement, split_script
 from estimator.timeline import PER_MINUTE_KEYS
+from estimator.ui import work_budget
 from estimator.ui.estimate_cache import EstimateCache
 
 CACHE_ENTRIES = 32
@@ -43,8 +44,15 @@ def _session_id() -> str:
     return ctx.session_id if ctx is not None else "local"
 
 
+def _bounded_estimate(text: str) -> Estimate:
+    scenario = loads_scenario(text)
+    return work_budget.run(scenario, lambda: estimate(scenario))
+
+
 def get_estimate(text: str) -> Estimate:
-    return _ESTIMATES.get(text, _session_id(), lambda: estimate(loads_scenario(text)))
+    """The estimate of a scenario's canonical JSON, cached; ScenarioError (naming
+    horizon_minutes) when it is more work than the app takes (estimator.ui.work_budget)."""
+    return _ESTIMATES.get(text, _session_id(), lambda: _bounded_estimate(text))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

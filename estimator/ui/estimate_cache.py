@@ -70,15 +70,17 @@ class EstimateCache:
                 self._items.move_to_end(key)
                 return hit[0]
             gate = self._building.setdefault(key, threading.Lock())
-        with gate:
+        try:
+            with gate:
+                with self._lock:
+                    hit = self._items.get(key)
+                    if hit is not None:
+                        return hit[0]
+                est = build()
+                self._put(key, session, est)
+        finally:
             with self._lock:
-                hit = self._items.get(key)
-                if hit is not None:
-                    return hit[0]
-            est = build()
-            self._put(key, session, est)
-        with self._lock:
-            self._building.pop(key, None)
+                self._building.pop(key, None)
         return est
 
     def _put(self, key: str, session: str, est: Estimate) -> None:

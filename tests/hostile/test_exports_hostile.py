@@ -151,3 +151,36 @@ def test_the_app_cache_is_bounded_in_bytes_and_per_session():
     assert cache.bytes <= size * 5
     cache.get("b9", "B", build)
     assert len(builds) == 13  # b9 was a hit
+
+
+def test_terminal_table_carries_no_control_characters():
+    text = SCENARIO.replace('" @SUM(A1)"', '"\\e[2J\\e[31mred\\rfake"')
+    out = report.render_table(estimate(loads_scenario(text)))
+    assert "\x1b" not in out and "\r" not in out and "\x00" not in out
+    # The names are the export tables' (leading junk dropped, formulas quoted) ...
+    assert "'=HYPERLINK" in out
+    # ... and a control character inside a name is shown, not obeyed.
+    assert "[2J\ufffd[31mred\ufffdfake" in out
+
+
+def test_workbook_and_csv_show_the_same_statement_values(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from estimator.export.xlsx import write_workbook
+
+    est = estimate(loads_scenario(SCENARIO))
+    path = tmp_path / "est.xlsx"
+    write_workbook(est, path)
+    ws = load_workbook(path)["Statements"]
+    header = [c.value for c in ws[1]]
+    sheet = [dict(zip(header, [c.value for c in row], strict=True)) for row in ws.iter_rows(2)]
+    rows = list(csv.DictReader(io.StringIO(report.to_csv(est))))
+    assert len(sheet) == len(rows) == 2
+    for cells, row in zip(sheet, rows, strict=True):
+        # The workbook keeps the name as typed (a quote-prefixed string cell); the CSV
+        # quotes it: the same text once the CSV's neutralisation is undone.
+        assert str(cells["Statement"]).lstrip("\x00 ") == row["name"].removeprefix("'")
+        assert cells["Pool"] == row["pool"] and cells["Kind"] == row["kind"]
+        assert cells["Peak CFUs"] == int(row["peak_cfu"])
+        assert cells["Max lag (s)"] == float(row["max_lag_seconds"])
+        assert cells["Pending minutes"] == int(row["pending_minutes"])

@@ -77,16 +77,7 @@ def app_server(db_url: str, log_path: Path) -> Iterator[str]:
                 proc.wait(timeout=15)
 
 
-def test_save_open_by_link_restart_reopen(
-    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    if db_url.startswith("postgresql"):
-        # Known issue (seen only on a heavily loaded machine, cause not found yet): after the
-        # restart, "Save a copy to edit" did not bring up the workbench within 60 s on
-        # PostgreSQL. Every step before it passes; the SQLite run passes whole.
-        request.applymarker(
-            pytest.mark.xfail(reason="PostgreSQL: 'save a copy' after restart, see note")
-        )
+def test_save_open_by_link_restart_reopen(db_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     log = tmp_path / "streamlit.log"

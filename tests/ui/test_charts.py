@@ -100,3 +100,22 @@ def test_share_token_round_trip_and_damage() -> None:
         with pytest.raises(ScenarioError) as info:
             share.decode(bad)
         assert info.value.problems[0].startswith("(link):")
+
+
+@pytest.mark.parametrize("hourly", [False, True])
+def test_the_range_band_follows_the_cfu_curve(monkeypatch, hourly: bool) -> None:
+    from estimator import simulate as simulate_module
+
+    if hourly:  # a long fleet's timeline: one column per hour
+        monkeypatch.setattr(simulate_module, "PER_MINUTE_CELLS", 10)
+    est = _est("retail_orders")
+    assert est.timeline.resolution_minutes == (60 if hourly else 1)
+    fig = charts.cfu_by_statement(est)
+    stacked = [t for t in fig.data if t.stackgroup]
+    band = [t for t in fig.data if t.legendgroup == "range"]
+    assert len(band) == 2 * len(est.pools)
+    for t in band:  # a value at every point of the stacked curve, over the same hours
+        assert list(t.x) == list(stacked[0].x)
+        assert len(t.y) == len(stacked[0].y)
+    high, low = np.asarray(band[0].y), np.asarray(band[1].y)
+    assert (low <= high).all() and high.max() > 0

@@ -1,0 +1,67 @@
+"""The hosted app's work budget: a scenario above it is refused at its horizon field with the
+way out; large estimates take turns; small ones never wait."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from uihelpers import assert_clean, errors_text, metric, new_app
+
+from estimator.errors import ScenarioError
+from estimator.scenario import parse_scenario
+from estimator.ui import share, work_budget
+
+
+def _fleet(statements: int, minutes: int) -> dict:
+    return {
+        "name": "Big fleet",
+        "horizon_minutes": minutes,
+        "statements": [
+            {"name": f"s{i}", "sql": "INSERT INTO t SELECT * FROM s", "rps": 1000}
+            for i in range(statements)
+        ],
+    }
+
+
+def test_a_year_long_fleet_is_refused_at_its_horizon_with_the_way_out() -> None:
+    scenario = parse_scenario(_fleet(2000, 366 * 1440))
+    with pytest.raises(ScenarioError) as caught:
+        work_budget.check(scenario, limit=20_000_000)
+    (line,) = caught.value.problems
+    assert line.startswith("horizon_minutes: 2,000 statements over 527,040 minutes")
+    assert "1,054,080,000 statement-minutes" in line  # 2000 x 527,040
+    assert "at most 10,000 minutes" in line  # 20,000,000 / 2000
+    assert "cfu-estimator estimate FILE" in line
+    work_budget.check(parse_scenario(_fleet(2000, 10_000)), limit=20_000_000)  # at the limit
+
+
+def test_large_estimates_take_turns_and_small_ones_never_wait() -> None:
+    big = parse_scenario(_fleet(10, work_budget.HEAVY_STATEMENT_MINUTES // 5))
+    small = parse_scenario(_fleet(2, 60))
+    assert work_budget._HEAVY.acquire(timeout=5)  # another large estimate is running
+    try:
+        assert work_budget.run(small, lambda: "small", wait_seconds=0.01) == "small"
+        with pytest.raises(ScenarioError, match="server is busy"):
+            work_budget.run(big, lambda: "big", wait_seconds=0.01)
+        done: list[str] = []
+        waiter = threading.Thread(target=lambda: done.append(work_budget.run(big, lambda: "big")))
+        waiter.start()
+    finally:
+        work_budget._HEAVY.release()
+    waiter.join(timeout=30)
+    assert done == ["big"]  # it ran as soon as the slot was free
+
+
+def test_the_app_names_the_horizon_and_keeps_the_scenario(monkeypatch) -> None:
+    monkeypatch.setattr(work_budget, "MAX_STATEMENT_MINUTES", 5_000)
+    at = new_app({"s": share.encode(_fleet(10, 1440))})  # 14,400 statement-minutes
+    assert_clean(at)
+    text = errors_text(at)
+    assert "more than this app simulates (5,000)" in text, text
+    assert "at most 500 minutes" in text and "cfu-estimator estimate" in text
+    assert at.text_input[0].value == "Big fleet"  # what was shared is kept, not lost
+    monkeypatch.setattr(work_budget, "MAX_STATEMENT_MINUTES", 10_000_000)
+    at.run()
+    assert_clean(at)
+    assert metric(at, "Monthly").startswith("$")
