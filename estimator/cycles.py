@@ -59,9 +59,10 @@ class RateCycle:
 
 
 def growth_factor(pct_per_month: float, minutes: np.ndarray | float) -> np.ndarray:
-    """(1 + pct/100) ** (minute / 30 days), as estimator.traffic.growth has it."""
+    """(1 + pct/100) ** (minute / 30 days), as estimator.traffic.growth has it (computed as
+    exp(minute x ln(1 + pct/100) / 30 days): the same to rounding, several times faster)."""
     t = np.asarray(minutes, dtype=np.float64)
-    return np.power(1.0 + pct_per_month / 100.0, t / MINUTES_PER_MONTH)
+    return np.exp(t * (math.log1p(pct_per_month / 100.0) / MINUTES_PER_MONTH))
 
 
 def _period(profile: AnyProfile | None, horizon: int) -> tuple[int, int, bool]:
