@@ -157,8 +157,12 @@ def by_label(est: Estimate) -> None:
         ),
         hide_index=True,
         column_config={
-            name: st.column_config.NumberColumn(format="dollar")
-            for name in ("Cost over the horizon", "Monthly", "Annual", "One-off")
+            **{
+                name: st.column_config.NumberColumn(format="dollar")
+                for name in ("Cost over the horizon", "Monthly", "Annual")
+            },
+            # one-off costs are often fractions of a cent (a DDL is one CFU-minute)
+            "One-off": st.column_config.NumberColumn(format="$%.4f"),
         },
     )
     p = est.projection
