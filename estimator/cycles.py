@@ -79,6 +79,11 @@ def _period(profile: AnyProfile | None, horizon: int) -> tuple[int, int, bool]:
     raise ValueError(f"unknown profile {profile!r}")  # pragma: no cover
 
 
+def period_of(scenario: Scenario, st: Statement) -> int:
+    """Minutes after which the statement's traffic repeats, past its lead (see above)."""
+    return _period(scenario.profile_of(st), scenario.horizon_minutes)[1]
+
+
 def rate_cycle(scenario: Scenario, st: Statement, *, first_day: str | None = None) -> RateCycle:
     """The statement's RateCycle. `first_day` sets a daily profile's weekday of minute 0.
 

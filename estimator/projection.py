@@ -43,6 +43,7 @@ from estimator.cycles import (
     RateCycle,
     common_cycle,
     describe_minutes,
+    period_of,
     rate_cycle,
 )
 from estimator.errors import TrafficError
@@ -241,6 +242,25 @@ def project(
         cautions=tuple(cautions),
         first_year=by_statement[:, :ANNUAL_MONTHS].sum(axis=0),
     )
+
+
+def simulated_minutes(scenario: Scenario) -> int:
+    """About how many statement-minutes one projection of `scenario` simulates (the range
+    projects twice more): monthly's two cycles, then one cycle and a day of warm-up per half
+    month, or whole months when the cycle is longer than a week. For a work budget to weigh
+    before running it; statements with a cfu_schedule are left out (one-off)."""
+    periods = [period_of(scenario, st) for st in scenario.statements if not st.cfu_schedule]
+    if not periods:
+        return 0
+    settings = scenario.projection
+    count = max(settings.months if settings else DEFAULT_MONTHS, ANNUAL_MONTHS)
+    cycle = common_cycle(periods)
+    per_statement = 2 * cycle if cycle <= MAX_CYCLE_MINUTES else 0
+    if cycle <= MINUTES_PER_WEEK:
+        per_statement += count * SAMPLES_PER_MONTH * (cycle + WARM_UP_DAYS * MINUTES_PER_DAY)
+    else:
+        per_statement += count * (31 + WARM_UP_DAYS) * MINUTES_PER_DAY
+    return len(periods) * per_statement
 
 
 def _utc_today() -> dt.date:
