@@ -58,10 +58,20 @@ class Parameter:
         return self.value
 
 
+def _number(r: Mapping[str, object], key: str) -> float | None:
+    value = r.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"model parameter {r.get('key')}: {key} must be a number")
+    return float(value)
+
+
 def _row(r: Mapping[str, object]) -> Parameter:
-    value = float(r["value"])  # type: ignore[arg-type]
-    low = float(r["low"]) if r.get("low") is not None else None  # type: ignore[arg-type]
-    high = float(r["high"]) if r.get("high") is not None else None  # type: ignore[arg-type]
+    value = _number(r, "value")
+    if value is None:
+        raise ValueError(f"model parameter {r.get('key')}: needs a value")
+    low, high = _number(r, "low"), _number(r, "high")
     if (low is not None and low > value) or (high is not None and high < value):
         raise ValueError(f"model parameter {r['key']}: needs low <= value <= high")
     return Parameter(

@@ -396,6 +396,8 @@ class Scenario(StrictModel):
             return NotImplemented
         return self.model_dump() == other.model_dump()
 
+    # Unhashable, as a mutable model with a value __eq__ must be; typeshed types __hash__
+    # as a method, so mypy needs telling that None is meant.
     __hash__ = None  # type: ignore[assignment]
 
     @property

@@ -16,6 +16,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 import numpy as np
 
@@ -29,6 +30,19 @@ COMPARED = "compared"
 NO_ACTUALS = "no actuals"
 NOT_IN_SCENARIO = "not in scenario"
 NO_CFU_DATA = "no CFU data"
+
+
+class _Estimated(TypedDict):
+    """The estimate's side of a statement's row."""
+
+    name: str
+    pool: str
+    estimated_cfu_minutes: int
+    estimated_cost_usd: Decimal
+    estimated_peak_cfu: int
+    estimated_records_in: float
+    estimated_max_backlog_records: float
+    model_records_per_cfu_second: float | None
 
 
 @dataclass(frozen=True)
@@ -267,7 +281,7 @@ def reconcile(
     actual_cfu: dict[str, np.ndarray] = {}
     for i, (st, res) in enumerate(zip(scenario.statements, est.statements, strict=True)):
         est_minutes = int(tl.cfu[i, span].sum())
-        common = {
+        common: _Estimated = {
             "name": st.name,
             "pool": st.pool,
             "estimated_cfu_minutes": est_minutes,
@@ -288,7 +302,7 @@ def reconcile(
                     actual_peak_cfu=None,
                     actual_records_in=None,
                     actual_max_pending_records=None,
-                    **common,  # type: ignore[arg-type]
+                    **common,
                 )
             )
             if res.kind != "ddl":
@@ -318,7 +332,7 @@ def reconcile(
                 actual_records_in=_records(series.records_in[span]),
                 actual_max_pending_records=_peak(series.pending[span]),
                 fit=fit,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         )
     taken = set(matched.values())

@@ -106,8 +106,8 @@ def number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        out = float(str(value).strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        out = float(value) if isinstance(value, int | float) else float(str(value).strip())
+    except ValueError:
         return None
     return out if math.isfinite(out) else None
 

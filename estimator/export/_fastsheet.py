@@ -95,6 +95,7 @@ def generate_rows(columns: Sequence[Column], lo: int, hi: int, first_row: int) -
         for col in columns:
             vals = col.values(start, stop)
             if col.kind == "text":
+                # A text column yields its cells as ready-made strings.
                 parts.append(vals)  # type: ignore[arg-type]
             else:
                 parts.append(_number_parts(np.asarray(vals), col.kind))

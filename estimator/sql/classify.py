@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from sqlglot import exp
@@ -30,7 +31,7 @@ from estimator.sql.fallback import (
     looks_like_sql,
     tokenize_unterminated,
 )
-from estimator.sql.model import Classification
+from estimator.sql.model import Classification, StatementType
 from estimator.sql.nodes import DIALECT, sink_table
 from estimator.sql.rules import (
     AGGREGATE_OPS,
@@ -62,7 +63,7 @@ R = TypeVar("R")
 # --- Classifying one parsed statement -------------------------------------------------------
 
 
-def _statement_type(tree: exp.Expr) -> str:
+def _statement_type(tree: exp.Expr) -> StatementType:
     if isinstance(tree, StatementSet):
         return "statement_set"
     if isinstance(tree, exp.Insert):
@@ -123,13 +124,13 @@ def classify_tree(
     state = state_of(operators, ttl)
     cap = 1 if statement_type == "select" or facts.single_task else None
     return Classification(
-        statement_type=statement_type,  # type: ignore[arg-type]
-        kind=kind_of(operators),  # type: ignore[arg-type]
-        operators=operators,  # type: ignore[arg-type]
+        statement_type=statement_type,
+        kind=kind_of(operators),
+        operators=operators,
         sources=sorted(sources),
         sink=", ".join(sorted(sinks)) if sinks else None,
         parallelism_cap=cap,
-        state=state,  # type: ignore[arg-type]
+        state=state,
         confidence="guess" if facts.guesses else "high",
         explanation=explain(facts, sources, sinks, statement_type, state, ttl),
     )
@@ -230,6 +231,14 @@ def _safely(work: Callable[[], R], on_error: Callable[[Exception], R]) -> R:
         return on_error(err)
 
 
+def _ignore(err: Exception) -> None:
+    return None
+
+
+def _unreadable(piece: _Piece, state_ttl: bool, err: Exception) -> tuple[Classification, bool]:
+    return _unknown(_parse_error_text(err, piece.line, piece.col)), state_ttl
+
+
 def _input_problem(text: object) -> str | None:
     if not isinstance(text, str):
         return "line 1, column 1: input is not text"
@@ -263,7 +272,7 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
     reads = [read_one(p) for p in pieces]
     for read in reads:
         if read is not None and read.tree is not None:
-            _safely(lambda r=read: known.add_tree(r.tree), lambda err: None)  # type: ignore[misc]
+            _safely(partial(known.add_tree, read.tree), _ignore)
     results: list[Classification] = []
     ttl = False
     for index, (piece, read) in enumerate(zip(pieces, reads, strict=True)):
@@ -274,13 +283,8 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
             result = _unknown(f"{where}: the statement could not be read")
         else:
             result, ttl = _safely(
-                lambda r=read, p=piece, s=ttl: _classify_read(  # type: ignore[misc]
-                    r, p, state_ttl=s, catalog=known
-                ),
-                lambda err, p=piece, s=ttl: (  # type: ignore[misc]
-                    _unknown(_parse_error_text(err, p.line, p.col)),
-                    s,
-                ),
+                partial(_classify_read, read, piece, state_ttl=ttl, catalog=known),
+                partial(_unreadable, piece, ttl),
             )
         results.append(result.model_copy(update={"index": index, "line": piece.line}))
     return results

@@ -11,7 +11,7 @@ from sqlglot.tokens import Token, TokenType
 
 from estimator.sql.dialect import WINDOW_TVFS
 from estimator.sql.explain import explain
-from estimator.sql.model import Classification
+from estimator.sql.model import Classification, StatementType
 from estimator.sql.rules import Facts, kind_of, ordered_operators, state_of
 from estimator.sql.split import tokenize
 
@@ -60,6 +60,7 @@ def classify_tokens(tokens: list[Token], *, state_ttl: bool, error: str) -> Clas
     words = [_word(tok) for tok in tokens]
     types = [tok.token_type for tok in tokens]
     first = words[0] if words else ""
+    statement_type: StatementType
     if first == "EXECUTE" and "STATEMENT" in words[:3]:
         statement_type = "statement_set"
     elif first == "INSERT":
@@ -134,13 +135,13 @@ def classify_tokens(tokens: list[Token], *, state_ttl: bool, error: str) -> Clas
     state = state_of(operators, state_ttl)
     facts = Facts(operators=set(operators))
     return Classification(
-        statement_type=statement_type,  # type: ignore[arg-type]
-        kind=kind_of(operators),  # type: ignore[arg-type]
-        operators=operators,  # type: ignore[arg-type]
+        statement_type=statement_type,
+        kind=kind_of(operators),
+        operators=operators,
         sources=sorted(set(sources)),
         sink=", ".join(sorted(sinks)) if sinks else None,
         parallelism_cap=1 if statement_type == "select" else None,
-        state=state,  # type: ignore[arg-type]
+        state=state,
         confidence="low",
         explanation=explain(facts, sources, sinks, statement_type, state, state_ttl)[:-1]
         + " (read token by token: the statement did not parse).",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,7 +35,7 @@ Operator = Literal[
     "match_recognize",
 ]
 
-OPERATORS: tuple[str, ...] = Operator.__args__  # type: ignore[attr-defined]
+OPERATORS: tuple[str, ...] = get_args(Operator)
 
 # The JSON keys of `cfu-estimator classify --format json`, in order: a public contract.
 CLASSIFICATION_KEYS: tuple[str, ...] = (

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlglot import exp
 
 from estimator.sql.catalog import Catalog, TableFacts, TimeKind, TimeVerdict
 from estimator.sql.dialect import ModelArgument, WindowTVF
-from estimator.sql.model import OPERATORS
+from estimator.sql.model import OPERATORS, Kind, Operator, StateGrowth
 from estimator.sql.nodes import (
     DIALECT,
     Nodes,
@@ -848,7 +849,7 @@ def sources_and_sinks(nodes: Nodes, target: exp.Table | None = None) -> tuple[li
     return sources, sinks
 
 
-def kind_of(operators: Iterable[str]) -> str:
+def kind_of(operators: Iterable[str]) -> Kind:
     ops = set(operators)
     if ops & JOIN_OPS:
         return "join"
@@ -857,7 +858,7 @@ def kind_of(operators: Iterable[str]) -> str:
     return "stateless"
 
 
-def state_of(operators: Iterable[str], ttl: bool) -> str:
+def state_of(operators: Iterable[str], ttl: bool) -> StateGrowth:
     ops = set(operators)
     if ops & UNBOUNDED_OPS and not ttl:
         return "unbounded"
@@ -866,8 +867,9 @@ def state_of(operators: Iterable[str], ttl: bool) -> str:
     return "none"
 
 
-def ordered_operators(operators: Iterable[str]) -> list[str]:
-    return sorted(set(operators), key=_OPERATOR_ORDER.__getitem__)
+def ordered_operators(operators: Iterable[str]) -> list[Operator]:
+    """The operators in the model's order (a name it does not know raises KeyError)."""
+    return cast(list[Operator], sorted(set(operators), key=_OPERATOR_ORDER.__getitem__))
 
 
 __all__ = [
