@@ -86,6 +86,15 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
         except OSError:
             raise _writing("--xlsx", args.xlsx) from None
         print(f"wrote {args.xlsx}", file=sys.stderr)
+    if args.pdf:
+        from estimator.export.pdf import scenario_link, write_pdf
+
+        link = scenario_link(args.app_url, est.scenario)
+        try:
+            write_pdf(est, args.pdf, link=link)
+        except OSError:
+            raise _writing("--pdf", args.pdf) from None
+        print(f"wrote {args.pdf}", file=sys.stderr)
     if args.csv:
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
@@ -199,6 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --xlsx: include the per-minute and hourly detail even when they are large "
         "(by default only small ones, so the workbook stays quick to open and print)",
+    )
+    p.add_argument(
+        "--pdf",
+        metavar="OUT.pdf",
+        help="also write a one- or two-page customer handout (KPIs, CFU chart, statements, "
+        "pools, advice, key assumptions with sources, a link back to the scenario)",
+    )
+    p.add_argument(
+        "--app-url",
+        default="http://localhost:8501",
+        metavar="URL",
+        help="where the app runs, for the handout's link back (default %(default)s)",
     )
     p.add_argument(
         "--csv",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,8 @@ from estimator.pricing import PriceQuote, quote
 from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
+from estimator.sizing import AdviceRecord
+from estimator.sources import public_source
 from estimator.sql import Catalog, Classification, classify_statement
 from estimator.timeline import PENDING, POOL_EXHAUSTED, Timeline
 from estimator.traffic import statement_rates, statement_rates_window
@@ -54,8 +57,9 @@ class StatementResult:
     max_lag_seconds: float = 0.0
     exhausted_minutes: int = 0
     pending_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
     throughput: Throughput | None = None  # records/s per CFU and how it was reached
+    cost_share: float = 0.0  # of the scenario's cost, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,11 @@ class PoolResult:
     cost_usd: Decimal
     recommended_max_cfu: int | None = None
     exhausted_minutes: int = 0
-    advice: tuple[str, ...] = ()
+    advice: tuple[AdviceRecord, ...] = ()
+    headroom: float = 0.0  # share of MAX_CFU still free at the pool's peak minute, 0 to 1
+    demand_cfu_minutes: int | None = None  # with no pool limit (only when it ran out)
+    demand_cost_usd: Decimal | None = None
+    demand_peak_cfu: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,21 @@ class Totals:
     monthly_cost_usd: Decimal  # recurring statements, from whole traffic cycles
     annual_cost_usd: Decimal  # the projection's first twelve months
     one_off_cost_usd: Decimal = Decimal(0)  # DDL and cfu_schedule statements, billed once
+    pools_in_use: int = 0  # pools that ran at least one statement
+    exhausted_pools: int = 0  # pools that ran out of CFUs at some minute
+
+
+@dataclass(frozen=True)
+class KeepUp:
+    """What the scenario bills when every exhausted pool gets its recommended MAX_CFU: the
+    cost of keeping up with the input, beside the capped cost that lets backlog grow."""
+
+    cfu_minutes: int
+    cost_usd: Decimal
+    monthly_cost_usd: Decimal
+    annual_cost_usd: Decimal
+    peak_cfu: int  # the highest pool peak without a limit, over the exhausted pools
+    pools: dict[str, int]  # exhausted pool -> the MAX_CFU that keeps up
 
 
 @dataclass(frozen=True)
@@ -101,21 +124,40 @@ class Estimate:
     timeline: Timeline  # per minute when small, hourly aggregates otherwise (see Timeline)
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
-    advice: tuple[str, ...] = ()  # scenario-wide sizing advice and warnings
+    advice: tuple[AdviceRecord, ...] = ()  # scenario-wide sizing advice and warnings
     projection: Projection | None = None  # months ahead, monthly from cycles
     labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
     by_label: dict[str, list[LabelGroup]] = field(default_factory=dict)
     cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
     range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
+    keep_up: KeepUp | None = None  # set when a pool ran out of CFUs
+
+    def all_advice(self) -> list[AdviceRecord]:
+        """Every piece of advice once, most urgent first (pools, scenario, statements)."""
+        return sizing.everything(self.advice, [s.advice for s in self.statements])
 
 
-def _catalog(scenario: Scenario) -> Catalog:
-    """The tables the scenario's own CREATE statements and calibration DDL define."""
+def _catalog_scripts(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's texts that can define a table (the only ones Catalog.from_sql reads)."""
     ddl = scenario.calibration.ddl if scenario.calibration is not None else None
-    return Catalog.from_sql([ddl, *(st.sql for st in scenario.statements)])
+    texts = [ddl, *(st.sql for st in scenario.statements)]
+    return tuple(t for t in texts if t and "create" in t.lower())
 
 
-def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) -> Classification:
+@functools.lru_cache(maxsize=8)
+def _catalog_of(scripts: tuple[str, ...]) -> Catalog:
+    """The tables a scenario's own CREATE statements and calibration DDL define, built once
+    per set of scripts (classify never changes a catalog it is given)."""
+    return Catalog.from_sql(scripts)
+
+
+def _classify(
+    st: Statement,
+    state_ttl: bool,
+    catalog: Catalog | None = None,
+    scripts: tuple[str, ...] | None = None,
+) -> Classification:
+    """`scripts` (the texts `catalog` was built from) makes the classification cacheable."""
     if not st.sql.strip():
         return Classification(
             statement_type="unknown",
@@ -124,7 +166,20 @@ def _classify(st: Statement, state_ttl: bool, catalog: Catalog | None = None) ->
             explanation="No SQL given: CFUs follow the statement's cfu_schedule.",
         )
     # Never raises: unreadable SQL comes back as kind "unknown" with its error.
-    return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
+    if scripts is None or len(st.sql) > CACHED_SQL_CHARS:
+        return classify_statement(st.sql, state_ttl=state_ttl, catalog=catalog)
+    return _classify_sql(st.sql, state_ttl, scripts)
+
+
+CACHED_SQL_CHARS = 16_384  # longer SQL is classified afresh: the cache stays under ~16 MB
+CACHED_CATALOG_CHARS = 65_536  # scenarios with more CREATE text than this are not cached
+
+
+@functools.lru_cache(maxsize=1024)
+def _classify_sql(sql: str, state_ttl: bool, scripts: tuple[str, ...]) -> Classification:
+    """Classifications by SQL text and the CREATE scripts around it: an edit to a rate does
+    not re-parse every statement."""
+    return classify_statement(sql, state_ttl=state_ttl, catalog=_catalog_of(scripts))
 
 
 def _plan(
@@ -242,7 +297,7 @@ def _assumptions(
         )
         for p in cfg.parameters
     ]
-    return rows
+    return [replace(a, source=public_source(a.source)) for a in rows]
 
 
 @dataclass(frozen=True)
@@ -265,8 +320,11 @@ def simulation_setup(scenario: Scenario) -> SimulationSetup:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
-    catalog = _catalog(scenario)
-    classes = [_classify(st, bool(st.state_ttl), catalog) for st in scenario.statements]
+    scripts = _catalog_scripts(scenario)
+    cacheable = sum(map(len, scripts)) <= CACHED_CATALOG_CHARS  # else too big for cache keys
+    catalog = _catalog_of(scripts) if cacheable else Catalog.from_sql(scripts)
+    key = scripts if cacheable else None
+    classes = [_classify(st, bool(st.state_ttl), catalog, key) for st in scenario.statements]
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
@@ -311,6 +369,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     backlogs, lags = timeline.max_backlog(), timeline.max_lag_seconds()
     exhausted, pending = timeline.minutes_in(POOL_EXHAUSTED), timeline.minutes_in(PENDING)
     advice = sizing.advise(scenario, classes, plans, timeline, params, cfg)
+    total_minutes = int(per_statement_minutes.sum())
 
     statements = []
     for i, (st, c) in enumerate(zip(scenario.statements, classes, strict=True)):
@@ -333,6 +392,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
                 pending_minutes=int(pending[i]),
                 advice=advice.statements[i],
                 throughput=planned[i][1],
+                cost_share=minutes / total_minutes if total_minutes else 0.0,
             )
         )
 
@@ -341,16 +401,22 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         rows = [i for i, st in enumerate(scenario.statements) if st.pool == pool.name]
         minutes = int(per_statement_minutes[rows].sum()) if rows else 0
         pool_advice = advice.pools[pool.name]
+        peak = timeline.peak_of(rows, pool.name)
+        demand = pool_advice.demand_cfu_minutes
         pools.append(
             PoolResult(
                 name=pool.name,
                 max_cfu=pool.max_cfu,
-                peak_cfu=timeline.peak_of(rows, pool.name),
+                peak_cfu=peak,
                 cfu_minutes=minutes,
                 cost_usd=rate.cost(minutes),
                 recommended_max_cfu=pool_advice.recommended_max_cfu,
                 exhausted_minutes=pool_advice.exhausted_minutes,
                 advice=pool_advice.advice,
+                headroom=max(0.0, 1 - peak / pool.max_cfu) if pool.max_cfu else 0.0,
+                demand_cfu_minutes=demand,
+                demand_cost_usd=rate.cost(demand) if demand is not None else None,
+                demand_peak_cfu=pool_advice.demand_peak_cfu,
             )
         )
 
@@ -360,13 +426,14 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
         for h, v in enumerate(hour_totals)
     )
-    total_minutes = int(per_statement_minutes.sum())
 
-    def project(p: list[StatementPlan], horizon: np.ndarray) -> Projection:
+    def project(
+        p: list[StatementPlan], horizon: np.ndarray, caps: dict[str, int] = pool_caps
+    ) -> Projection:
         return projection.project(
             scenario,
             p,
-            pools=pool_caps,
+            pools=caps,
             sim_options=sim_options,
             rate=rate,
             horizon_cfu_minutes=horizon,
@@ -383,6 +450,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         monthly_cost_usd=figures.monthly(everyone),
         annual_cost_usd=proj.annual_cost_usd,
         one_off_cost_usd=figures.one_off(everyone),
+        pools_in_use=sum(1 for p in pools if p.cfu_minutes > 0),
+        exhausted_pools=sum(1 for p in pools if p.exhausted_minutes > 0),
     )
     labelled = tuple(
         labels.effective(st.labels, scenario.pool(st.pool).labels) for st in scenario.statements
@@ -422,6 +491,38 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         by_label=labels.roll_up(labelled, figures),
         cautions=proj.cautions,
         range=spread,
+        keep_up=_keep_up(
+            pools,
+            totals,
+            rate,
+            lambda caps: project(plans, per_statement_minutes, {**pool_caps, **caps}),
+        ),
+    )
+
+
+def _keep_up(
+    pools: list[PoolResult],
+    totals: Totals,
+    rate: billing.Rate,
+    project_with: Callable[[dict[str, int]], Projection],
+) -> KeepUp | None:
+    """The bill with every exhausted pool at its recommended MAX_CFU (its unlimited re-run).
+
+    Monthly and annual are defined as every other figure's: the projection (whole cycles,
+    calendar months) of the scenario with those MAX_CFUs (`project_with(caps)`)."""
+    short = [p for p in pools if p.demand_cfu_minutes is not None]
+    if not short:
+        return None
+    caps = {p.name: int(p.recommended_max_cfu or p.max_cfu) for p in short}
+    extra = sum(int(p.demand_cfu_minutes or 0) - p.cfu_minutes for p in short)
+    kept = project_with(caps)
+    return KeepUp(
+        cfu_minutes=totals.cfu_minutes + extra,
+        cost_usd=rate.cost(totals.cfu_minutes + extra),
+        monthly_cost_usd=kept.monthly_cost(rate),
+        annual_cost_usd=kept.annual_cost_usd,
+        peak_cfu=max(int(p.demand_peak_cfu or 0) for p in short),
+        pools=caps,
     )
 
 

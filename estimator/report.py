@@ -12,6 +12,7 @@ from estimator.estimate import Estimate
 from estimator.export.safe import terminal_text
 from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
 from estimator.formatting import duration
+from estimator.sizing import AdviceRecord
 
 MONEY_PLACES = Decimal("0.000001")
 
@@ -58,7 +59,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "max_lag_seconds": round(s.max_lag_seconds, 3),
                 "exhausted_minutes": s.exhausted_minutes,
                 "pending_minutes": s.pending_minutes,
-                "advice": list(s.advice),
+                "advice": advice_items(s.advice),
                 **projection_json.statement_extras(est, i),
                 **range_report.statement_fields(est, i, money),
             }
@@ -73,7 +74,11 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "cost_usd": money(p.cost_usd),
                 "recommended_max_cfu": p.recommended_max_cfu,
                 "exhausted_minutes": p.exhausted_minutes,
-                "advice": list(p.advice),
+                "advice": advice_items(p.advice),
+                "demand_cfu_minutes": p.demand_cfu_minutes,
+                "demand_cost_usd": money(p.demand_cost_usd)
+                if p.demand_cost_usd is not None
+                else None,
                 **range_report.pool_fields(est, i, money),
             }
             for i, p in enumerate(est.pools)
@@ -87,8 +92,9 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         "by_label": projection_json.by_label(est),
         "cautions": list(est.cautions),
         "autoscaler": est.autoscaler,
-        "advice": list(est.advice),
+        "advice": advice_items(est.advice),
         "range_drivers": range_report.drivers(est, money),
+        "keep_up": _keep_up(est),
         "assumptions": [
             {
                 "key": a.key,
@@ -109,6 +115,25 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
         if note:
             out["per_minute_note"] = note
     return out
+
+
+def advice_items(records: tuple[AdviceRecord, ...]) -> list[dict[str, Any]]:
+    """Advice in JSON: kind, scope, subject, text (the sentence), numbers, change."""
+    return [r.to_dict() for r in records]
+
+
+def _keep_up(est: Estimate) -> dict[str, Any] | None:
+    k = est.keep_up
+    if k is None:
+        return None
+    return {
+        "cfu_minutes": k.cfu_minutes,
+        "cost_usd": money(k.cost_usd),
+        "monthly_cost_usd": money(k.monthly_cost_usd),
+        "annual_cost_usd": money(k.annual_cost_usd),
+        "peak_cfu": k.peak_cfu,
+        "max_cfu": dict(k.pools),
+    }
 
 
 def _fmt_money(v: Decimal) -> str:
@@ -182,13 +207,18 @@ def render_table(est: Estimate) -> str:
     if est.autoscaler:
         params = ", ".join(f"{k} {v}" for k, v in est.autoscaler.get("parameters", {}).items())
         lines.append(f"Autoscaler: {est.autoscaler.get('preset')} ({params})")
-    advice = list(est.advice) + [
-        line for s in est.statements for line in s.advice if line not in est.advice
-    ]
+    if est.keep_up is not None:
+        k = est.keep_up
+        lines.append(
+            f"To keep up with its input: {_fmt_money(k.monthly_cost_usd)} a month with "
+            + ", ".join(f"pool {n} at max_cfu {v}" for n, v in k.pools.items())
+            + f" (the {_fmt_money(t.monthly_cost_usd)} above is capped: backlog grows)."
+        )
+    advice = est.all_advice()
     if advice:
         lines.append("")
         lines.append("Advice:")
-        lines += [f"- {line}" for line in advice]
+        lines += [f"- {r.text}" for r in advice]
     errors = [s for s in est.statements if s.error]
     if errors:
         lines.append("")

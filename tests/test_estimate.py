@@ -32,7 +32,7 @@ def test_bursty_example_runs_out_in_one_pool_and_explains_why(examples_dir, caps
     assert len(exhausted) == 1
     pool = exhausted[0]
     assert pool["recommended_max_cfu"] > pool["max_cfu"]
-    assert any("ran out of CFUs" in a for a in pool["advice"])
+    assert any("ran out of CFUs" in a["text"] for a in pool["advice"])
     assert all(p["peak_cfu"] <= p["max_cfu"] for p in by_pool.values())
     assert any(s["pending_minutes"] > 0 for s in data["statements"])
     assert data["autoscaler"]["preset"] == "autopilot"

@@ -37,8 +37,8 @@ def test_exhausted_pool_gets_a_max_cfu_that_avoids_it():
     assert pool.exhausted_minutes > 0
     # 60,000 records/s at ~10,000 per CFU needs at least 6 CFUs, more than the pool's 4.
     assert pool.recommended_max_cfu is not None and pool.recommended_max_cfu >= 6
-    assert pool.advice[0].startswith("Pool small ran out of CFUs for ")
-    assert f"set max_cfu to {pool.recommended_max_cfu}." in pool.advice[0]
+    assert pool.advice[0].text.startswith("Pool small ran out of CFUs for ")
+    assert f"set max_cfu to {pool.recommended_max_cfu}." in pool.advice[0].text
     assert est.statements[0].exhausted_minutes > 0
     assert pool.advice[0] in est.advice
 
@@ -50,14 +50,14 @@ def test_big_pool_is_split_into_pools_of_at_most_fifty():
     )
     text = "name: big\nhorizon_minutes: 120\npools: [{name: default, max_cfu: 1000}]\n"
     est = estimate(loads_scenario(text + f"statements:\n{statements}\n"))
-    split = [a for a in est.pools[0].advice if "split it into" in a]
+    split = [a.text for a in est.pools[0].advice if "split it into" in a.text]
     assert split and "above the 50 a pool allows" in split[0]
 
 
 def test_partitions_capping_a_lagging_statement_are_named():
     text = HOT_POOL.replace("max_cfu: 4", "max_cfu: 50").replace("partitions: 24", "partitions: 2")
     est = estimate(loads_scenario(text))
-    advice = " ".join(est.statements[0].advice)
+    advice = " ".join(a.text for a in est.statements[0].advice)
     assert "capped by its 2 partitions" in advice and "at least" in advice
     assert "behind its input" in advice
 
@@ -72,7 +72,7 @@ statements:
     rps: 100
 """
     est = estimate(loads_scenario(text))
-    advice = " ".join(est.statements[0].advice)
+    advice = " ".join(a.text for a in est.statements[0].advice)
     # A GROUP BY outside a window with no state TTL keeps a row per key forever (DOMAIN.md).
     assert est.statements[0].classification.state == "unbounded"
     assert "grows without bound" in advice

@@ -73,7 +73,7 @@ STATEMENT_TABLE: tuple[Column, ...] = (
     ("max_lag_seconds", lambda r: round(r.result.max_lag_seconds, 3)),
     ("exhausted_minutes", lambda r: r.result.exhausted_minutes),
     ("pending_minutes", lambda r: r.result.pending_minutes),
-    ("advice", lambda r: "\n".join(r.result.advice)),
+    ("advice", lambda r: "\n".join(a.text for a in r.result.advice)),
     ("warnings", lambda r: "\n".join(r.result.warnings)),
     ("error", lambda r: r.result.error or ""),
 )
@@ -87,7 +87,7 @@ POOL_TABLE: tuple[Column, ...] = (
     ("cfu_minutes", lambda p: p.cfu_minutes),
     ("cfu_hours", lambda p: hours(p.cfu_minutes)),
     ("cost_usd", lambda p: money(p.cost_usd)),
-    ("advice", lambda p: "\n".join(p.advice)),
+    ("advice", lambda p: "\n".join(a.text for a in p.advice)),
 )
 
 HOURLY_COLUMNS: tuple[str, ...] = (

@@ -460,7 +460,7 @@ class _Builder:
         for line in notes:
             r += 1
             _paragraph(ws, r, line)
-        advice = list(est.advice) + [
+        advice = [r.text for r in est.all_advice()] + [
             f"{s.name}: {s.error}" for s in est.statements if s.error is not None
         ]
         if advice:

@@ -12,8 +12,9 @@ from estimator import charts
 from estimator.autoscaler import preset_names
 from estimator.errors import EstimatorError, ScenarioError
 from estimator.estimate import Estimate
+from estimator.formatting import duration, money, money_delta, number
 from estimator.formatting import horizon as horizon_label
-from estimator.formatting import money, money_delta, number
+from estimator.scenario_diff import differences
 from estimator.ui import compute, library_ui, state
 from estimator.ui.feedback import guarded
 
@@ -29,18 +30,28 @@ def _select(name: str) -> None:
 
 
 def _keep_current() -> None:
-    name = state.work().get("name", "Scenario")
-    state.save_for_compare(name)
-    _select(name)
+    name = state.save_for_compare(state.work().get("name", "Scenario"))
+    if name:
+        _select(name)
+
+
+def _kept_current() -> str:
+    """The name the current scenario is kept under: an identical kept version, else a new one
+    (never a different version that happens to share its name)."""
+    w = state.work()
+    saved: dict[str, Any] = st.session_state[state.SAVED]
+    for name, data in saved.items():
+        if data == w:
+            return name
+    name = state.unique_name(w.get("name", "Scenario"))
+    saved[name] = copy.deepcopy(w)
+    return name
 
 
 def _variant(change: str) -> None:
-    """Keep the current scenario, then a changed copy of it, for comparison."""
+    """Keep the current scenario and a changed copy of it; compare exactly those two."""
     w = state.work()
-    base = w.get("name", "Scenario")
-    if base not in st.session_state[state.SAVED]:
-        state.save_for_compare(base)
-        _select(base)
+    base = _kept_current()
     data = copy.deepcopy(w)
     if change == "partitions":
         for s in data.get("statements", []):
@@ -56,8 +67,8 @@ def _variant(change: str) -> None:
         label = f"{base}: MAX_CFU x2"
     data["name"] = label
     st.session_state[state.SAVED][label] = data
-    _select(label)
-    st.session_state[state.NOTICE] = ("success", f"Added “{label}”.")
+    st.session_state[PICK] = [base, label]
+    st.session_state[state.NOTICE] = ("success", f"Comparing “{base}” with “{label}”.")
 
 
 def _estimate(data: dict[str, Any]) -> tuple[Estimate | None, str | None]:
@@ -74,21 +85,62 @@ def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
     for name, est in named:
         t = est.totals
-        used = [p for p in est.pools if p.cfu_minutes > 0]
+        r = est.range.totals if est.range is not None else None
+        lag = max((s.max_lag_seconds for s in est.statements), default=0.0)
         rows[name] = {
             "Horizon": horizon_label(est.scenario.horizon_minutes),
+            "Cloud and region": f"{est.price.cloud.upper()} {est.price.region}",
+            "Price per CFU-hour": f"${est.price.usd_per_cfu_hour}"
+            + (" (own price)" if est.price.overridden else ""),
+            "Discount": f"{est.scenario.pricing.discount_pct:g}%",
             "Autoscaler": str(est.autoscaler.get("preset", "")),
             "Cost over the horizon": money(t.cost_usd),
             "Monthly": money(t.monthly_cost_usd),
+            "Monthly range (low - high)": "–"
+            if r is None
+            else f"{money(r.monthly_cost_usd_low)} - {money(r.monthly_cost_usd_high)}",
+            "Monthly to keep up": "same (no pool runs out)"
+            if est.keep_up is None
+            else money(est.keep_up.monthly_cost_usd),
             "Annual": money(t.annual_cost_usd),
             "One-off": money(t.one_off_cost_usd),
             "CFU-hours": number(t.cfu_hours),
             "Peak CFUs": f"{t.peak_cfu:,}",
-            "Pools in use": str(len(used)),
+            "Pools in use": f"{t.pools_in_use} ({t.exhausted_pools} exhausted)",
             "Exhausted pool-minutes": f"{sum(p.exhausted_minutes for p in est.pools):,}",
-            "Max lag (s)": number(max((s.max_lag_seconds for s in est.statements), default=0), 1),
+            "Max lag": "–" if lag <= 0 else duration(lag),
         }
     return pd.DataFrame(rows)
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "–"
+    if v == "present":
+        return "present"
+    return str(v)
+
+
+def differences_table(named: list[tuple[str, Estimate]]) -> None:
+    """Every input that differs from the first scenario shown, for each other one."""
+    if len(named) < 2:
+        return
+    base_name, base = named[0]
+    rows = [
+        {
+            "Scenario": name,
+            "Input": d.path,
+            base_name: _value(d.before),
+            "This one": _value(d.after),
+        }
+        for name, est in named[1:]
+        for d in differences(base.scenario, est.scenario)
+    ]
+    st.markdown(f"#### What differs from “{base_name}”")
+    if not rows:
+        st.caption("No input differs: the scenarios are the same apart from their names.")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare_diff")
 
 
 @guarded
@@ -138,6 +190,7 @@ def page() -> None:
                 width="stretch",
             )
 
+    state.pending_save_question()
     saved: dict[str, dict[str, Any]] = st.session_state[state.SAVED]
     library = library_ui.compare_choices()  # saved versions in the scenario library
     options = [CURRENT, *saved, *library]
@@ -191,6 +244,7 @@ def page() -> None:
             st.metric("Peak CFUs", f"{est.totals.peak_cfu:,}")
     st.markdown("#### Side by side")
     st.dataframe(kpi_frame(named), width="stretch")
+    differences_table(named)
     st.markdown("#### CFUs in use, all pools")
     st.plotly_chart(charts.compare_cfu(named), key="compare_cfu", config={"displaylogo": False})
     st.markdown("#### Monthly cost")

@@ -91,6 +91,14 @@ def workbook(text: str) -> bytes:
     return workbook_bytes(get_estimate(text))
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def handout(text: str, link: str) -> bytes:
+    """The customer handout PDF (built when the user asks for it)."""
+    from estimator.export.pdf import pdf_bytes
+
+    return pdf_bytes(get_estimate(text), link)
+
+
 def per_minute_csv(text: str) -> bytes:
     """The per-minute table of an estimate, at most tables.PER_MINUTE_JSON_ROWS rows (built
     only when the user asks for it; per_minute_tip says when rows are left out)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -130,15 +131,26 @@ class Slots:
         return f"{who}, {self._short(problem)}"
 
 
+CRASHES = "page_crashes"
+"""Session key: every crash the guard caught, as 'page: Type: message' lines with the traceback,
+so the app's tests see a crash the user only sees as a short apology."""
+
+
 def guarded(page: Callable[[], None]) -> Callable[[], None]:
-    """Run a page; an unexpected error becomes a short message, never a traceback."""
+    """Run a page; an unexpected error becomes a short message, never a traceback. The crash
+    is logged and recorded under `CRASHES` in the session (tests fail on it)."""
 
     @functools.wraps(page)
     def run() -> None:
         try:
             page()
-        except Exception:
+        except Exception as exc:
             LOG.exception("page %s failed", page.__name__)
+            crashes = st.session_state.setdefault(CRASHES, [])
+            crashes.append(
+                f"{page.__name__}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+            )
+            del crashes[:-10]
             st.error(
                 "Something went wrong while drawing this page. Your inputs are kept: undo the "
                 "last change, or download your scenario from *Share & export* and reload it.",

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from estimator import autoscaler as autoscaler_presets
+from estimator import changes
 from estimator.errors import PricingError
 from estimator.examples import EXAMPLES
 from estimator.formatting import horizon as horizon_label
@@ -70,6 +71,57 @@ def _num(value: Any) -> float | None:
 def _int(value: Any) -> int | None:
     v = _num(value)
     return None if v is None else round(v)
+
+
+def parse_cell(value: Any) -> float | str | None:
+    """A number typed in a grid cell, read exactly: '1e12' is 1e12, '-5,000' is -5000; text
+    that is no number comes back as it is, so validation names the field and says why."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = str(value).strip().replace(",", "").replace("_", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return str(value).strip()
+    return number if math.isfinite(number) else str(value).strip()
+
+
+def _whole(value: float | str | None) -> int | float | str | None:
+    """Whole numbers as int (so '12' is 12 partitions); a fraction stays for validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def cell_text(value: Any) -> str | None:
+    """How a number shows in a text grid cell: '5000', '12.5'; empty for none."""
+    v = _num(value) if not isinstance(value, str) else None
+    if isinstance(value, str):
+        return value
+    if v is None:
+        return None
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
+
+
+def resolved_profile(w: dict[str, Any], s: dict[str, Any]) -> dict[str, Any] | None:
+    ref = s.get("profile")
+    if isinstance(ref, str):
+        found = (w.get("profiles") or {}).get(ref)
+        return found if isinstance(found, dict) else None
+    return ref if isinstance(ref, dict) else None
+
+
+def shown_rate(w: dict[str, Any], s: dict[str, Any]) -> float | None:
+    """The rate a statement's row shows: its rps, or its traffic profile's mean."""
+    profile = resolved_profile(w, s)
+    if profile is None:
+        return _num(s.get("rps")) if not isinstance(s.get("rps"), str) else None
+    mean = changes.profile_mean_rps(profile, int(w.get("horizon_minutes", 1440)))
+    return round(mean, 1) if mean is not None else None
 
 
 # --- sidebar -------------------------------------------------------------------------------
@@ -338,6 +390,10 @@ def _profile_cell(value: Any) -> str:
 
 
 def statements_editor(slots: Slots) -> None:
+    """The statements grid. Numbers are typed as text and read exactly, then validated like
+    the scenario file (the message goes next to the table, naming row and field). A statement
+    that follows a traffic profile shows the profile's mean rate; typing a rate there scales
+    its profile (a named one becomes the statement's own scaled copy)."""
     w = state.work()
     ids: list[str] = st.session_state[state.IDS]
     pool_names = [p["name"] for p in w["pools"] if p.get("name")]
@@ -349,20 +405,23 @@ def statements_editor(slots: Slots) -> None:
     key = f"statements@{st.session_state[state.GEN]}.{st.session_state[state.EPOCH]}.{sig}"
     base_key = key + ":base"
     if key not in st.session_state or base_key not in st.session_state:
+        ddl = [not s.get("sql", "").strip() or _is_ddl(s) for s in w["statements"]]
         data: dict[str, Any] = {
             "id": list(ids),
             "name": [s.get("name", "") for s in w["statements"]],
             "pool": [s.get("pool", "default") for s in w["statements"]],
-            "rps": pd.array([s.get("rps") for s in w["statements"]], dtype="Float64"),
-            "message_bytes": pd.array(
-                [s.get("message_bytes", 1024) for s in w["statements"]], dtype="Int64"
-            ),
-            "partitions": pd.array([s.get("partitions") for s in w["statements"]], dtype="Int64"),
+            "rps": [cell_text(shown_rate(w, s)) for s in w["statements"]],
+            "message_bytes": [
+                None if d else cell_text(s.get("message_bytes", 1024))
+                for s, d in zip(w["statements"], ddl, strict=True)
+            ],
+            "partitions": [cell_text(s.get("partitions")) for s in w["statements"]],
+            "state_ttl": [bool(s.get("state_ttl")) for s in w["statements"]],
         }
         if with_profiles:
             data["profile"] = [_profile_cell(s.get("profile")) for s in w["statements"]]
         st.session_state[base_key] = pd.DataFrame(data)
-    columns = ["name", "pool", "rps", "message_bytes", "partitions"]
+    columns = ["name", "pool", "rps", "message_bytes", "partitions", "state_ttl"]
     config: dict[str, Any] = {
         "name": st.column_config.TextColumn(
             "Statement", required=True, max_chars=200, help="A unique name for the statement."
@@ -374,20 +433,24 @@ def statements_editor(slots: Slots) -> None:
             default=pool_names[0] if pool_names else None,
             help="The compute pool it runs in (edit pools in the Pools tab).",
         ),
-        "rps": st.column_config.NumberColumn(
+        "rps": st.column_config.TextColumn(
             "Rate (records/s)",
-            min_value=0,
-            format="localized",
-            help="Mean input records per second. Leave empty for DDL and CFU schedules.",
+            help="Mean input records per second. For a statement that follows a traffic "
+            "profile this is the profile's mean: typing a new one scales the profile. Leave "
+            "empty for DDL and CFU schedules.",
         ),
-        "message_bytes": st.column_config.NumberColumn(
-            "Message size (bytes)", min_value=0, step=1, format="localized", default=1024
+        "message_bytes": st.column_config.TextColumn(
+            "Message size (bytes)", help="Mean size of an input message, in bytes."
         ),
-        "partitions": st.column_config.NumberColumn(
+        "partitions": st.column_config.TextColumn(
             "Partitions",
-            min_value=0,
-            step=1,
             help="Partitions of the input topic: Autopilot never scales a source beyond them.",
+        ),
+        "state_ttl": st.column_config.CheckboxColumn(
+            "State TTL",
+            default=False,
+            help="Runs with sql.state-ttl: joins and GROUP BY keep bounded state. A pasted "
+            "script's SET 'sql.state-ttl' ticks it for the statements after the SET.",
         ),
     }
     if with_profiles:
@@ -411,7 +474,8 @@ def statements_editor(slots: Slots) -> None:
     )
     old = dict(zip(ids, w["statements"], strict=False))
     base_rows = {r["id"]: r for r in st.session_state[base_key].to_dict("records")}
-    conflict = False
+    rewritten = False
+    notes: list[str] = []
     statements: list[dict[str, Any]] = []
     new_ids: list[str] = []
     added = 0
@@ -421,36 +485,79 @@ def statements_editor(slots: Slots) -> None:
             sid = f"{key}+{added}"
             added += 1
         s = dict(old.get(sid, {"sql": ""}))
+        base = base_rows.get(sid, {})
         s["name"] = str(row.get("name") or "").strip()
         s["pool"] = row.get("pool") or (pool_names[0] if pool_names else "default")
-        for field, conv in (("rps", _num), ("message_bytes", _int), ("partitions", _int)):
-            value = conv(row.get(field))
+        for field in ("message_bytes", "partitions"):
+            value = _whole(parse_cell(row.get(field)))
             if value is None:
                 s.pop(field, None)
             else:
                 s[field] = value
+        if bool(row.get("state_ttl")):
+            s["state_ttl"] = True
+        else:
+            s.pop("state_ttl", None)
         if with_profiles:
             cell = row.get("profile") or CONSTANT
             if cell == CONSTANT:
                 s.pop("profile", None)
             elif cell != INLINE:
                 s["profile"] = cell
-            if s.get("rps") is not None and s.get("profile") is not None:
-                # A rate and a profile exclude each other: keep what the user just set.
-                if _num(base_rows.get(sid, {}).get("rps")) != s["rps"]:
-                    s.pop("profile", None)
-                else:
-                    s.pop("rps", None)
-                conflict = True
+        rate = parse_cell(row.get("rps"))
+        rate_typed = parse_cell(base.get("rps")) != rate
+        profile = resolved_profile(w, s) if with_profiles else None
+        if profile is None:
+            if rate is None:
+                s.pop("rps", None)
+            else:
+                s["rps"] = rate
+            if sid in old and old[sid].get("profile") is not None and rate is None:
+                # The profile was set back to a constant rate: keep the profile's mean.
+                mean = shown_rate(w, old[sid])
+                if mean:
+                    s["rps"] = mean
+                    rewritten = True
+        else:
+            s.pop("rps", None)
+            mean = shown_rate(w, {**s, "rps": None})
+            if rate_typed and isinstance(rate, float) and _valid_rate(rate) and mean:
+                factor = rate / mean
+                s["profile"] = changes.scale_profile(profile, factor)
+                notes.append(
+                    f"Scaled the traffic profile of {s['name']} by {factor:.3g} to a mean of "
+                    f"{rate:,.0f} records/s (it is now the statement's own copy)."
+                )
+                rewritten = True
+            elif rate_typed:
+                s["rps"] = rate  # not a usable rate: validation names the field
         statements.append(s)
         new_ids.append(sid)
     w["statements"] = statements
     st.session_state[state.IDS] = new_ids
-    if conflict:
+    if rewritten:
         st.session_state[state.EPOCH] += 1
+        if notes:
+            st.session_state[state.NOTICE] = ("success", " ".join(notes))
         st.rerun()
     slots.names["statements"] = [s.get("name", "") for s in statements]
     slots.add("statements")
+
+
+def _valid_rate(rate: float | str | None) -> bool:
+    """Whether a typed rate is one the scenario file accepts as rps."""
+    if not isinstance(rate, float):
+        return False
+    try:
+        Statement.model_validate({"name": "x", "rps": rate})
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ddl(s: dict[str, Any]) -> bool:
+    sql = s.get("sql", "")
+    return compute.classify(sql).kind == "ddl" if sql.strip() else False
 
 
 def kind_badge(kind: str) -> str:

@@ -21,7 +21,7 @@ from estimator.errors import EstimatorError, ScenarioError
 from estimator.formatting import money
 from estimator.storage import Library, LibraryError, LibraryUnavailable, SavedVersion
 from estimator.storage.diff import show
-from estimator.ui import compute, results, state
+from estimator.ui import compute, results, state, summary
 from estimator.ui.feedback import guarded
 
 QUERY_KEY = "id"
@@ -170,7 +170,7 @@ def _viewer(saved: SavedVersion, history: list[Any]) -> None:
     except (ScenarioError, EstimatorError) as exc:
         st.error(f"This saved version cannot be estimated any more: {exc}")
         return
-    results.kpis(est, None)
+    summary.strip(est, None)
     tabs = st.tabs(["Results", "Assumptions", "Versions", "Scenario (YAML)"])
     with tabs[0]:
         results.results(text, est, False)

@@ -1,4 +1,4 @@
-"""The estimate's range in the app: a line under the KPI cards and what drives it."""
+"""The estimate's range in the app: a line in the summary strip and what drives it."""
 
 from __future__ import annotations
 
@@ -9,27 +9,33 @@ import pandas as pd
 import streamlit as st
 
 from estimator.estimate import Estimate
+from estimator.formatting import money
 
 Fmt = Callable[[Decimal | float], str]
 
 
-def kpi_range(est: Estimate, money: Fmt) -> None:
-    """Low - high of the horizon, monthly and annual cost, and the range drivers."""
+def kpi_range(est: Estimate, money: Fmt = money) -> None:
+    """Low - high of the horizon, monthly and annual cost (a line under the headline cards)."""
     r = est.range
     if r is None:
         return
     t = r.totals
     st.markdown(
-        f"**Range (low - high):** over the horizon {money(t.cost_usd_low)} - "
-        f"{money(t.cost_usd_high)} · monthly {money(t.monthly_cost_usd_low)} - "
+        f"**Range (low - high):** monthly {money(t.monthly_cost_usd_low)} - "
         f"{money(t.monthly_cost_usd_high)} · annual {money(t.annual_cost_usd_low)} - "
-        f"{money(t.annual_cost_usd_high)} · CFU-minutes {t.cfu_minutes_low:,} - "
+        f"{money(t.annual_cost_usd_high)} · over the horizon {money(t.cost_usd_low)} - "
+        f"{money(t.cost_usd_high)} · CFU-minutes {t.cfu_minutes_low:,} - "
         f"{t.cfu_minutes_high:,}",
         help="Every model parameter has a low and a high value (the spread of measurements or "
         "published figures, see Assumptions). Low simulates every parameter at its cheap end, "
         "high at its expensive end. A measured records/s per CFU narrows its statement's range.",
     )
-    if not r.drivers:
+
+
+def range_drivers(est: Estimate) -> None:
+    """Cost over the horizon with one assumption at a time at its cheap and expensive end."""
+    r = est.range
+    if r is None or not r.drivers:
         return
     with st.expander("What drives the range", icon=":material/tune:"):
         st.caption(
@@ -60,14 +66,20 @@ def kpi_range(est: Estimate, money: Fmt) -> None:
         )
 
 
-def statement_columns(est: Estimate, i: int) -> dict[str, float]:
-    """Low / high columns of a statement's row in the cost table."""
+def statement_columns(est: Estimate, i: int) -> dict[str, str]:
+    """The low - high cost of a statement's row in the cost table."""
+    if est.range is None:
+        return {}
+    s = est.range.statements[i]
+    return {"Cost range": f"{money(s.cost_usd_low)} - {money(s.cost_usd_high)}"}
+
+
+def rate_columns(est: Estimate, i: int) -> dict[str, float]:
+    """Low / high records/s per CFU of a statement's row in the rates table."""
     if est.range is None:
         return {}
     s = est.range.statements[i]
     return {
-        "Cost low": float(s.cost_usd_low),
-        "Cost high": float(s.cost_usd_high),
-        "Records/s per CFU low": round(s.records_per_cfu_second_low),
-        "Records/s per CFU high": round(s.records_per_cfu_second_high),
+        "Low": round(s.records_per_cfu_second_low),
+        "High": round(s.records_per_cfu_second_high),
     }

@@ -9,9 +9,18 @@ import streamlit as st
 
 from estimator import charts
 from estimator.estimate import Estimate, StatementResult
-from estimator.formatting import horizon as horizon_label
-from estimator.formatting import money, money_delta, number
-from estimator.ui import calibrate_ui, compute, pages, projection_ui, range_ui, share, state
+from estimator.formatting import duration, money, number
+from estimator.sizing import AdviceRecord
+from estimator.ui import (
+    advice_ui,
+    calibrate_ui,
+    compute,
+    pages,
+    projection_ui,
+    range_ui,
+    share,
+    state,
+)
 from estimator.ui.inputs import kind_badge
 
 MIME = {
@@ -19,123 +28,8 @@ MIME = {
     "json": "application/json",
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
-
-
-def kpis(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
-    """Six cards across the page; deltas compare with the estimate before the last edit."""
-    t = est.totals
-    used = [p for p in est.pools if p.cfu_minutes > 0]
-    exhausted = [p for p in used if p.exhausted_minutes > 0]
-    now = {
-        "cost": float(t.cost_usd),
-        "monthly": float(t.monthly_cost_usd),
-        "annual": float(t.annual_cost_usd),
-        "cfu_hours": float(t.cfu_hours),
-        "peak": float(t.peak_cfu),
-        "pools": float(len(used)),
-    }
-
-    def delta(key: str, fmt: str = "money") -> str | None:
-        if not previous or key not in previous:
-            return None
-        d = now[key] - previous[key]
-        if abs(d) < 1e-9:
-            return None
-        if fmt == "money":
-            return money_delta(d)
-        return ("+" if d > 0 else "-") + number(abs(d))
-
-    horizon = horizon_label(est.scenario.horizon_minutes)
-    top, bottom = st.columns(3), st.columns(3)
-    cols = [*top, *bottom]
-    cols[0].metric(
-        f"Cost over {horizon}",
-        money(t.cost_usd),
-        delta("cost"),
-        delta_color="inverse",
-        border=True,
-        help=f"CFU-minutes / 60 × ${est.price.usd_per_cfu_hour} per CFU-hour"
-        + (
-            f" × (1 − {est.scenario.pricing.discount_pct:g}% discount)"
-            if est.rate.discount_pct
-            else ""
-        )
-        + ".",
-    )
-    cols[1].metric(
-        "Monthly",
-        money(t.monthly_cost_usd),
-        delta("monthly"),
-        delta_color="inverse",
-        border=True,
-        help=f"Recurring statements over whole cycles of their traffic, scaled to a "
-        f"{est.scenario.month_hours:g}-hour month (one-off statements excluded).",
-    )
-    cols[2].metric(
-        "Annual",
-        money(t.annual_cost_usd),
-        delta("annual"),
-        delta_color="inverse",
-        border=True,
-        help="The projection's first twelve calendar months, with growth.",
-    )
-    cols[3].metric(
-        "CFU-hours",
-        number(t.cfu_hours),
-        delta("cfu_hours", "number"),
-        delta_color="inverse",
-        border=True,
-        help=f"{t.cfu_minutes:,} CFU-minutes over {horizon}: what Confluent bills.",
-    )
-    cols[4].metric(
-        "Peak CFUs",
-        f"{t.peak_cfu:,}",
-        delta("peak", "number"),
-        delta_color="inverse",
-        border=True,
-        help="The most CFUs in use in any one minute, over all pools.",
-    )
-    cols[5].metric(
-        "Pools needed",
-        f"{len(used)}",
-        f"{len(exhausted)} exhausted" if exhausted else "none exhausted",
-        delta_color="red" if exhausted else "green",
-        delta_arrow="off",
-        border=True,
-        help="Compute pools that run at least one statement, and how many ran out of CFUs "
-        "(statements held back by MAX_CFU) at some point of the horizon.",
-    )
-    projection_ui.explainer(est)
-    range_ui.kpi_range(est, money)
-    return now
-
-
-def advice(est: Estimate) -> None:
-    """Sizing advice, exhausted pools and unreadable statements, most urgent first."""
-    exhausted = [p for p in est.pools if p.exhausted_minutes]
-    notes = list(est.advice)
-    if not notes:
-        for p in exhausted:
-            rec = f" Raise MAX_CFU to {p.recommended_max_cfu}." if p.recommended_max_cfu else ""
-            notes.append(
-                f"Pool **{p.name}** ran out of CFUs for {p.exhausted_minutes:,} minute(s): its "
-                f"statements wanted more than MAX_CFU {p.max_cfu}, so their backlog grew.{rec}"
-            )
-    if notes:
-        box = st.warning if exhausted else st.info
-        box(
-            "**Sizing advice**\n" + "\n".join(f"- {a}" for a in notes),
-            icon=":material/warning:" if exhausted else ":material/lightbulb:",
-        )
-    unread = [s for s in est.statements if s.error]
-    if unread:
-        lines = "\n".join(f"- **{s.name}**: {s.error}" for s in unread)
-        st.warning(
-            f"{len(unread)} statement(s) left out of the estimate; the others are estimated.\n\n"
-            + lines,
-            icon=":material/report:",
-        )
 
 
 def rate_source(s: StatementResult) -> str:
@@ -146,34 +40,73 @@ def rate_source(s: StatementResult) -> str:
     return "measured" if calibrate_ui.is_measured(tp.source) else "given"
 
 
+STATUS: dict[str, str] = {
+    "pending": "waited for CFUs",
+    "pool_full": "pool full",
+    "parallelism_one": "parallelism 1",
+    "partitions": "needs {recommended_partitions} partitions",
+    "statement_limit": "above a statement's CFU limit",
+    "lag": "behind",
+    "unbounded_state": "state grows without bound",
+    "low_utilization": "light: could share",
+}
+
+
+def status(s: StatementResult) -> str:
+    """A few words from the statement's advice records (the sentences are in the advice box)."""
+    if s.error:
+        return "not estimated"
+    words = []
+    for r in s.advice:
+        if r.kind in STATUS:
+            words.append(STATUS[r.kind].format(**r.numbers))
+    return ", ".join(dict.fromkeys(words)) or "ok"
+
+
+def lag_text(seconds: float) -> str:
+    return "–" if seconds <= 0 else duration(seconds)
+
+
 def statements_table(est: Estimate) -> None:
-    total = float(est.totals.cost_usd) or 1.0
     rows = [
         {
             "Statement": s.name,
             "Pool": s.pool,
             "Kind": s.kind,
-            "Records/s per CFU": round(s.records_per_cfu_second),
-            "From": rate_source(s),
+            "State TTL": bool(est.scenario.statements[i].state_ttl),
+            "Records/s per CFU": None if s.kind == "ddl" else round(s.records_per_cfu_second),
+            "From": "" if s.kind == "ddl" else rate_source(s),
             "Average CFUs": round(s.avg_cfu, 2),
             "Peak CFUs": s.peak_cfu,
             "CFU-minutes": s.cfu_minutes,
             "Cost": float(s.cost_usd),
             **range_ui.statement_columns(est, i),
-            "Share of cost": float(s.cost_usd) / total,
-            "Max lag (s)": round(s.max_lag_seconds, 1),
-            "Status": "not estimated: " + s.error
-            if s.error
-            else ("ok" if not s.advice else s.advice[0]),
+            "Share of cost": s.cost_share,
+            "Max lag": lag_text(s.max_lag_seconds),
+            "Status": status(s),
         }
         for i, s in enumerate(est.statements)
+    ]
+    first = [
+        "Statement",
+        "Pool",
+        "Kind",
+        "Cost",
+        "Cost range",
+        "Share of cost",
+        "Max lag",
+        "Status",
     ]
     st.dataframe(
         pd.DataFrame(rows).sort_values("Cost", ascending=False),
         hide_index=True,
         width="stretch",
+        column_order=[*first, *(c for c in rows[0] if c not in first)] if rows else None,
         column_config={
             "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
+            "State TTL": st.column_config.CheckboxColumn(
+                width="small", help="Runs with sql.state-ttl (set in the script or the table)."
+            ),
             "From": st.column_config.TextColumn(
                 width="small",
                 help="Where records/s per CFU comes from: the model, measured on local Flink "
@@ -181,36 +114,85 @@ def statements_table(est: Estimate) -> None:
             ),
             "CFU-minutes": st.column_config.NumberColumn(format="localized"),
             "Cost": st.column_config.NumberColumn(format="dollar", help="Over the horizon."),
-            "Cost low": st.column_config.NumberColumn(format="dollar"),
-            "Cost high": st.column_config.NumberColumn(format="dollar"),
+            "Cost range": st.column_config.TextColumn(
+                help="Low - high over the horizon: every model parameter at its cheap / "
+                "expensive end (see What drives the range)."
+            ),
             "Share of cost": st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0
+            ),
+            "Max lag": st.column_config.TextColumn(help="How far behind its input it falls."),
+            "Status": st.column_config.TextColumn(
+                width="medium", help="In short; the Sizing advice above says it in full."
             ),
         },
     )
 
 
-def pools_table(est: Estimate) -> None:
-    rows = [
-        {
-            "Pool": p.name,
-            "MAX_CFU": p.max_cfu,
-            "Peak CFUs": p.peak_cfu,
-            "Recommended MAX_CFU": p.recommended_max_cfu,
-            "Exhausted minutes": p.exhausted_minutes,
-            "CFU-minutes": p.cfu_minutes,
-            "Cost": float(p.cost_usd),
-            "Headroom": (1 - p.peak_cfu / p.max_cfu) if p.max_cfu else 0.0,
-            "Advice": " ".join(p.advice) or _pool_note(p.peak_cfu, p.max_cfu, p.exhausted_minutes),
-        }
-        for p in est.pools
+def pool_status(est: Estimate, name: str) -> str:
+    """A pool's state in a few words, consistent with its own and its statements' advice."""
+    p = next(x for x in est.pools if x.name == name)
+    kinds = {r.kind for r in p.advice}
+    if "pool_split" in kinds:
+        base = "too big for one pool: split it"
+    elif p.exhausted_minutes:
+        base = f"ran out for {p.exhausted_minutes:,} min: raise MAX_CFU to {p.recommended_max_cfu}"
+    elif p.peak_cfu == 0:
+        return "unused in this horizon"
+    elif p.peak_cfu >= p.max_cfu:
+        base = "at its cap at the peak: no headroom"
+    else:
+        base = f"fits: peak uses {p.peak_cfu / p.max_cfu:.0%} of MAX_CFU"
+    capped = [
+        s.name
+        for s in est.statements
+        if s.pool == name and any(r.kind == "partitions" for r in s.advice)
     ]
+    if capped:
+        base += f"; but {', '.join(capped)} capped by partitions"
+    return base
+
+
+def pools_frame(est: Estimate) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Pool": p.name,
+                "MAX_CFU": p.max_cfu,
+                "Peak CFUs": p.peak_cfu,
+                "Headroom": p.headroom,
+                "Status": pool_status(est, p.name),
+                "Recommended MAX_CFU": p.recommended_max_cfu,
+                "Exhausted minutes": p.exhausted_minutes,
+                "CFU-minutes": p.cfu_minutes,
+                "Cost": float(p.cost_usd),
+                **(
+                    {
+                        "Cost to keep up": None
+                        if p.demand_cost_usd is None
+                        else float(p.demand_cost_usd)
+                    }
+                    if est.keep_up is not None
+                    else {}
+                ),
+            }
+            for p in est.pools
+        ]
+    )
+
+
+def pools_table(est: Estimate, key: str = "pools_table") -> None:
     st.dataframe(
-        pd.DataFrame(rows),
+        pools_frame(est),
         hide_index=True,
         width="stretch",
+        key=key,
         column_config={
             "Cost": st.column_config.NumberColumn(format="dollar"),
+            "Cost to keep up": st.column_config.NumberColumn(
+                format="dollar",
+                help="Over the horizon, with the recommended MAX_CFU (pools that ran out).",
+            ),
             "CFU-minutes": st.column_config.NumberColumn(format="localized"),
             "Headroom": st.column_config.ProgressColumn(
                 format="percent",
@@ -218,24 +200,24 @@ def pools_table(est: Estimate) -> None:
                 max_value=1.0,
                 help="Share of MAX_CFU still free at the pool's peak minute.",
             ),
-            "Advice": st.column_config.TextColumn(width="large"),
+            "Status": st.column_config.TextColumn(width="large"),
+            "Recommended MAX_CFU": st.column_config.NumberColumn(
+                help="The MAX_CFU that covers the pool's peak demand with headroom."
+            ),
         },
     )
 
 
-def _pool_note(peak: int, max_cfu: int, exhausted: int) -> str:
-    if peak == 0:
-        return "unused in this horizon"
-    if exhausted:
-        return "exhausted: raise MAX_CFU or move statements to another pool"
-    if peak >= max_cfu:
-        return "at its cap at the peak: no headroom"
-    return f"fits: peak uses {peak / max_cfu:.0%} of MAX_CFU"
+def _advice_of(est: Estimate, names: list[str]) -> list[AdviceRecord]:
+    return [r for s in est.statements if s.name in names for r in s.advice]
 
 
 def results(text: str, est: Estimate, stale: bool) -> None:
     figs = compute.figures(text)
-    advice(est)
+    projection_ui.explainer(est)
+    advice_ui.keep_up(est)
+    advice_ui.advice(est)
+    range_ui.range_drivers(est)
     st.markdown("#### CFUs per statement")
     st.caption(
         "Each band is a statement's CFUs, stacked within its compute pool. The dashed line is "
@@ -248,10 +230,8 @@ def results(text: str, est: Estimate, stale: bool) -> None:
     ranked = sorted(running, key=lambda s: (-s.max_lag_seconds, -float(s.cost_usd)))
     names = [s.name for s in ranked]
     pick_key = state.wkey("detail_pick")
-    if pick_key in st.session_state:
-        st.session_state[pick_key] = [n for n in st.session_state[pick_key] if n in names]
-    else:
-        st.session_state[pick_key] = names[:3]
+    kept = [n for n in st.session_state.get(pick_key, []) if n in names]
+    st.session_state[pick_key] = kept or names[:3]
     picked = st.multiselect(
         "Statements to show",
         names,
@@ -274,6 +254,10 @@ def results(text: str, est: Estimate, stale: bool) -> None:
         st.markdown("**Input rate and capacity**")
         st.caption("Records/s arriving (solid) and what the CFUs in use can process (dotted).")
         st.plotly_chart(detail["traffic"], key="chart_traffic", config={"displaylogo": False})
+    behind = [r for r in _advice_of(est, list(picked)) if r.urgent or r.kind == "partitions"]
+    if behind:
+        st.markdown("**Why, and what to do**")
+        advice_ui.records(behind, "behind")
     st.markdown("#### Hourly bill")
     st.caption(
         f"Cost of each hour at ${est.price.usd_per_cfu_hour} per CFU-hour"
@@ -332,11 +316,13 @@ def assumptions(est: Estimate) -> None:
 
 def statement_rates(est: Estimate) -> None:
     """Each statement's records/s per CFU and where it comes from (model or measured)."""
-    running = [s for s in est.statements if s.kind != "ddl" and s.throughput is not None]
+    running = [
+        (i, s) for i, s in enumerate(est.statements) if s.kind != "ddl" and s.throughput is not None
+    ]
     if not running:
         return
     st.markdown("#### Records/s per CFU of each statement")
-    measured = [s.name for s in running if rate_source(s) == "measured"]
+    measured = [s.name for _, s in running if rate_source(s) == "measured"]
     if measured:
         st.markdown(
             f"{calibrate_ui.measured_badge()} on local Apache Flink: "
@@ -352,10 +338,11 @@ def statement_rates(est: Estimate) -> None:
             "Statement": s.name,
             "Kind": s.kind,
             "Records/s per CFU": round(s.records_per_cfu_second),
+            **range_ui.rate_columns(est, i),
             "From": rate_source(s),
             "How": s.throughput.explain() if s.throughput else "",
         }
-        for s in running
+        for i, s in running
     ]
     st.dataframe(
         pd.DataFrame(rows),
@@ -364,6 +351,12 @@ def statement_rates(est: Estimate) -> None:
         key="statement_rates",
         column_config={
             "Records/s per CFU": st.column_config.NumberColumn(format="localized"),
+            "Low": st.column_config.NumberColumn(
+                format="localized", help="Records/s per CFU with the model at its low end."
+            ),
+            "High": st.column_config.NumberColumn(
+                format="localized", help="Records/s per CFU with the model at its high end."
+            ),
             "From": st.column_config.TextColumn(
                 width="small", help="model, measured (on local Flink) or given in the scenario"
             ),
@@ -437,6 +430,17 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
     )
     items.append(
         (
+            "Customer handout (PDF)",
+            lambda: compute.handout(text, share_link(data)),
+            f"{slug}-handout.pdf",
+            MIME["pdf"],
+            ":material/picture_as_pdf:",
+            "One or two pages for the customer: figures, CFU chart, statements, pools, advice, "
+            "key assumptions with sources and a link back here.",
+        )
+    )
+    items.append(
+        (
             "Per-minute timeline (CSV)",
             lambda: compute.per_minute_csv(text),
             f"{slug}-per-minute.csv",
@@ -445,7 +449,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             compute.per_minute_tip(text),
         )
     )
-    columns = [*st.columns(3), *st.columns(3)]
+    columns = [c for _ in range(0, len(items), 3) for c in st.columns(3)]
     for column, (label, payload, file_name, mime, icon, tip) in zip(columns, items, strict=False):
         column.download_button(
             label,
@@ -474,6 +478,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
         icon=":material/bookmark_add:",
         width="stretch",
     )
+    state.pending_save_question()
     kept = list(st.session_state.get(state.SAVED) or {})
     if kept:
         st.caption(f"Kept: {', '.join(kept)}.")
@@ -481,4 +486,4 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
             st.switch_page(pages.get("compare"))
 
 
-__all__ = ["assumptions", "exports", "kind_badge", "kpis", "results"]
+__all__ = ["assumptions", "exports", "kind_badge", "money", "number", "results"]

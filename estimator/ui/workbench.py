@@ -17,6 +17,7 @@ from estimator.ui import (
     results,
     share,
     state,
+    summary,
     traffic_ui,
 )
 from estimator.ui.feedback import Slots, guarded, show_problems
@@ -95,6 +96,7 @@ def page() -> None:
     with st.container():  # always drawn, so the tabs below keep their place (and selection)
         notices()
     top = st.container()
+    head = summary.sticky()  # the summary line and the headline figures, kept in view
     tabs = st.tabs(list(TABS), key="workbench_tabs")
 
     inputs.sidebar(slots)
@@ -104,6 +106,7 @@ def page() -> None:
             "Creating a pool is free; you pay only for CFUs in use."
         )
         inputs.pools_editor(slots)
+        pool_usage = st.container()
     with tabs[1]:
         inputs.paste_script()
         st.caption(
@@ -152,8 +155,9 @@ def page() -> None:
                 icon=":material/error:",
             )
             show_problems(unclaimed)
-        if est is None or text is None:
-            return
+    if est is None or text is None:
+        return
+    with head:
         st.caption(summary_line(est))
         previous = None
         if not stale:
@@ -163,12 +167,16 @@ def page() -> None:
                 st.session_state[state.KPI_PREV] = held[1]
             prev = st.session_state.get(state.KPI_PREV)
             previous = prev
-            figures_now = results.kpis(est, previous)
+            figures_now = summary.strip(est, previous)
             st.session_state[state.KPI_NOW] = (now_key, figures_now)
         else:
-            results.kpis(est, None)
+            summary.strip(est, None)
 
+    with pool_usage:
+        st.markdown("##### Usage in this estimate")
+        results.pools_table(est, key="pools_usage")
     with tabs[0]:
+        summary.quick_what_ifs(est, data, text)
         results.results(text, est, stale)
     with tabs[4]:
         results.assumptions(est)

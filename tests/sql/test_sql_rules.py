@@ -368,7 +368,7 @@ def test_catalog_reads_connectors_keys_and_changelogs() -> None:
 
 
 def test_estimate_uses_the_scenario_ddl() -> None:
-    from estimator.estimate import _catalog
+    from estimator.estimate import _catalog_of, _catalog_scripts
     from estimator.scenario import Scenario
 
     scenario = Scenario.model_validate(
@@ -387,7 +387,7 @@ def test_estimate_uses_the_scenario_ddl() -> None:
             },
         }
     )
-    catalog = _catalog(scenario)
+    catalog = _catalog_of(_catalog_scripts(scenario))
     assert catalog.get("clicks") is not None
     c = classify_statement(scenario.statements[0].sql, catalog=catalog)
     assert (c.operators, c.confidence) == (["project", "deduplicate"], "high")

@@ -40,7 +40,7 @@ def test_opens_on_an_example_with_a_full_estimate() -> None:
     assert_clean(at)
     assert not at.error
     labels = [m.label for m in at.metric]
-    for label in ("Cost over", "Monthly", "Annual", "CFU-hours", "Peak CFUs", "Pools needed"):
+    for label in ("Cost over", "Monthly", "Annual", "CFU-hours", "Peak CFUs", "Pools in use"):
         assert any(x.startswith(label) for x in labels), labels
     assert money_value(metric(at, "Monthly")) > 0
     assert at.text_input[0].value == loads_scenario(example_text()).name
@@ -91,12 +91,12 @@ def test_pasting_a_script_fills_the_table_and_shows_kinds() -> None:
     assert_clean(at)
     assert any("Read 4 statement(s)" in s.value for s in at.success)
     table = editor(at, "statements@").value
-    assert list(table["name"]) == ["ddl_1", "clean_clicks", "clicks_per_minute", "enriched"]
+    assert list(table["name"]) == ["create_clicks", "clean_clicks", "clicks_per_minute", "enriched"]
     assert table["rps"].isna().tolist() == [True, False, False, False]
     results = next(d for d in at.dataframe if "Kind" in d.value.columns).value
     kinds = dict(zip(results["Statement"], results["Kind"], strict=True))
     assert kinds == {
-        "ddl_1": "ddl",
+        "create_clicks": "ddl",
         "clean_clicks": "stateless",
         "clicks_per_minute": "aggregate",
         "enriched": "join",
@@ -172,8 +172,9 @@ def test_compare_two_scenarios() -> None:
     assert len(at.get("plotly_chart")) == 2
     next(b for b in at.button if b.label == "With fixed CFUs").click().run()
     assert_clean(at)
-    assert "Retail orders pipeline: fixed CFUs" in at.session_state["saved"]
-    assert at.session_state["saved"]["Retail orders pipeline: fixed CFUs"]["autoscaler"] == "fixed"
+    # The variant is built from, labelled after and compared with the same kept version.
+    assert at.session_state["saved"]["after growth: fixed CFUs"]["autoscaler"] == "fixed"
+    assert at.session_state["compare_pick"] == ["after growth", "after growth: fixed CFUs"]
 
 
 def test_downloads_are_offered_and_parse(recorded_files: dict[str, bytes]) -> None:

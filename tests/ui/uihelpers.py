@@ -10,6 +10,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from estimator.ui.feedback import CRASHES
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 90
 
@@ -67,8 +69,10 @@ def new_app(query: dict[str, str] | None = None) -> AppTest:
 
 
 def assert_clean(at: AppTest) -> None:
-    """No exception reached the page."""
+    """No exception reached the page, and none was caught by the page's crash guard."""
     assert not at.exception, [e.value for e in at.exception]
+    crashes = at.session_state[CRASHES] if CRASHES in at.session_state else []  # noqa: SIM401
+    assert not crashes, "a page crashed (caught by its guard):\n" + "\n".join(crashes)
 
 
 def metric(at: AppTest, prefix: str) -> str:
