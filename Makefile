@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 # Debian packages the tests need: Chromium for the browser test, LibreOffice to recalculate
-# exported workbooks, poppler-utils (pdftoppm, pdftotext) to read the PDF handout back,
+# exported workbooks (and print them to PDF), poppler-utils (pdfinfo, pdftoppm, pdftotext) to
+# count printed pages and read the PDF handout back,
 # PostgreSQL for the scenario library's tests (they start their own server).
 SYSTEM_PACKAGES := chromium libreoffice-calc-nogui fonts-dejavu-core poppler-utils postgresql
 

@@ -492,3 +492,44 @@ def compare_costs(named: Sequence[tuple[str, Estimate]]) -> go.Figure:
     fig.update_yaxes(title_text="USD per month", tickprefix="$")
     fig.update_layout(showlegend=False)
     return _style(fig, height=320)
+
+
+def projection_by_month(est: Estimate, rows: Sequence[int] | None = None) -> go.Figure:
+    """Recurring cost per calendar month, stacked by statement (of `rows`, or all)."""
+    p = est.projection
+    if p is None or not p.months or not p.by_statement.any():
+        return _empty("Nothing recurs: no month to project (one-off statements only).")
+    months = [m.month for m in p.months]
+    fig = go.Figure()
+    chosen = range(len(est.statements)) if rows is None else rows
+    for i in chosen:
+        minutes = p.by_statement[i]
+        if not minutes.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=months,
+                y=[float(est.rate.cost(int(v))) for v in minutes],
+                name=est.statements[i].name,
+                marker_color=color(i),
+                customdata=[int(v) / 60 for v in minutes],
+                hovertemplate="$%{y:,.2f} (%{customdata:,.1f} CFU-hours)",
+            )
+        )
+    if rows is None and est.range is not None:  # the range's months, as lines over the bars
+        spread = est.range.projection
+        for bound, values in (("low", spread.months_low), ("high", spread.months_high)):
+            fig.add_trace(
+                go.Scatter(
+                    x=months,
+                    y=[float(m.cost_usd) for m in values],
+                    name=f"all statements, {bound}",
+                    mode="lines+markers",
+                    line={"dash": "dot", "color": "#555555"},
+                    hovertemplate=f"{bound}: $%{{y:,.2f}}",
+                )
+            )
+    fig.update_layout(barmode="stack", bargap=0.2)
+    fig.update_xaxes(title_text="calendar month", type="category")
+    fig.update_yaxes(title_text="USD", tickprefix="$")
+    return _style(fig, height=340)

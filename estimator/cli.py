@@ -80,8 +80,9 @@ def cmd_estimate(args: argparse.Namespace, out: TextIO) -> int:
     if args.xlsx:
         from estimator.export.xlsx import write_workbook
 
+        detail = True if args.xlsx_per_minute else None
         try:
-            write_workbook(est, args.xlsx)
+            write_workbook(est, args.xlsx, per_minute=detail, hourly=detail)
         except OSError:
             raise _writing("--xlsx", args.xlsx) from None
         print(f"wrote {args.xlsx}", file=sys.stderr)
@@ -201,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the estimate as a workbook whose costs are live formulas over "
         "editable inputs (price, discount, month hours); the normal output still goes to "
         "stdout or --output",
+    )
+    p.add_argument(
+        "--xlsx-per-minute",
+        action="store_true",
+        help="with --xlsx: include the per-minute and hourly detail even when they are large "
+        "(by default only small ones, so the workbook stays quick to open and print)",
     )
     p.add_argument(
         "--pdf",

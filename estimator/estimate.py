@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from estimator import billing, sizing, uncertainty
+from estimator import billing, labels, projection, sizing, uncertainty
 from estimator.autoscaler import AutoscalerConfig, resolve
 from estimator.demand import Throughput, throughput
 from estimator.errors import TrafficError
+from estimator.labels import LabelGroup
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
+from estimator.projection import Projection
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
 from estimator.sizing import AdviceRecord
@@ -89,8 +91,9 @@ class Totals:
     cfu_hours: Decimal
     cost_usd: Decimal
     peak_cfu: int
-    monthly_cost_usd: Decimal
-    annual_cost_usd: Decimal
+    monthly_cost_usd: Decimal  # recurring statements, from whole traffic cycles
+    annual_cost_usd: Decimal  # the projection's first twelve months
+    one_off_cost_usd: Decimal = Decimal(0)  # DDL and cfu_schedule statements, billed once
     pools_in_use: int = 0  # pools that ran at least one statement
     exhausted_pools: int = 0  # pools that ran out of CFUs at some minute
 
@@ -122,6 +125,10 @@ class Estimate:
     assumptions: tuple[Assumption, ...] = field(default=())
     autoscaler: dict[str, Any] = field(default_factory=dict)  # preset name and parameters
     advice: tuple[AdviceRecord, ...] = ()  # scenario-wide sizing advice and warnings
+    projection: Projection | None = None  # months ahead, monthly from cycles
+    labels: tuple[dict[str, str], ...] = ()  # each statement's labels (its pool's included)
+    by_label: dict[str, list[LabelGroup]] = field(default_factory=dict)
+    cautions: tuple[str, ...] = ()  # how far the figures can be trusted, in plain words
     range: uncertainty.EstimateRange | None = None  # low / high (estimator.uncertainty)
     keep_up: KeepUp | None = None  # set when a pool ran out of CFUs
 
@@ -293,15 +300,23 @@ def _assumptions(
     return [replace(a, source=public_source(a.source)) for a in rows]
 
 
-def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
-    """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
+@dataclass(frozen=True)
+class SimulationSetup:
+    """What the simulation of a scenario runs on (also for reference runs in tests)."""
 
-    `on_piece` receives the per-minute simulation rows as they are produced (for a file: a
-    long horizon of many statements keeps only hourly aggregates in Estimate.timeline)."""
-    price = quote(
-        scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
-    )
-    rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
+    params: Parameters
+    autoscaler: AutoscalerConfig
+    classes: list[Classification]
+    planned: list[tuple[StatementPlan, Throughput, str | None]]
+    pools: dict[str, int]  # max_cfu by pool name
+    options: dict[str, Any]  # keyword arguments of simulate()
+
+    @property
+    def plans(self) -> list[StatementPlan]:
+        return [p for p, _, _ in self.planned]
+
+
+def simulation_setup(scenario: Scenario) -> SimulationSetup:
     params = Parameters(scenario.parameters)
     preset, overrides = scenario.autoscaler_choice()
     cfg = resolve(preset, overrides)
@@ -313,8 +328,28 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     planned = [
         _plan(scenario, st, c, params) for st, c in zip(scenario.statements, classes, strict=True)
     ]
-    plans = [p for p, _, _ in planned]
-    pool_caps = {p.name: p.max_cfu for p in scenario.pools}
+    options = {
+        "ddl_cfu_minutes": int(params["ddl_cfu_minutes"]),
+        "max_cfu_per_statement": int(params["max_cfu_per_statement"]),
+        "autoscaler": cfg,
+    }
+    return SimulationSetup(
+        params, cfg, classes, planned, {p.name: p.max_cfu for p in scenario.pools}, options
+    )
+
+
+def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = None) -> Estimate:
+    """Run the whole pipeline. Raises PricingError for an unknown cloud/region.
+
+    `on_piece` receives the per-minute simulation rows as they are produced (for a file: a
+    long horizon of many statements keeps only hourly aggregates in Estimate.timeline)."""
+    price = quote(
+        scenario.pricing.cloud, scenario.pricing.region, scenario.pricing.usd_per_cfu_hour
+    )
+    rate = billing.Rate(price.usd_per_cfu_hour, Decimal(str(scenario.pricing.discount_pct)))
+    setup = simulation_setup(scenario)
+    params, cfg, classes, planned = setup.params, setup.autoscaler, setup.classes, setup.planned
+    plans, pool_caps, sim_options = setup.plans, setup.pools, setup.options
 
     def run(p: list[StatementPlan]) -> Timeline:
         return simulate(
@@ -327,13 +362,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         )
 
     timeline = simulate(
-        plans,
-        scenario.horizon_minutes,
-        pools=pool_caps,
-        ddl_cfu_minutes=int(params["ddl_cfu_minutes"]),
-        max_cfu_per_statement=int(params["max_cfu_per_statement"]),
-        autoscaler=cfg,
-        on_piece=on_piece,
+        plans, scenario.horizon_minutes, pools=pool_caps, on_piece=on_piece, **sim_options
     )
     per_statement_minutes = timeline.cfu_minutes()
     peaks, averages = timeline.peak_cfu(), timeline.avg_cfu()
@@ -397,17 +426,35 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         HourBill(hour=h, cfu_minutes=int(v), cost_usd=rate.cost(int(v)))
         for h, v in enumerate(hour_totals)
     )
-    cost = rate.cost(total_minutes)
-    month = billing.monthly(cost, scenario.horizon_minutes, scenario.month_hours)
+
+    def project(
+        p: list[StatementPlan], horizon: np.ndarray, caps: dict[str, int] = pool_caps
+    ) -> Projection:
+        return projection.project(
+            scenario,
+            p,
+            pools=caps,
+            sim_options=sim_options,
+            rate=rate,
+            horizon_cfu_minutes=horizon,
+        )
+
+    proj = project(plans, per_statement_minutes)
+    figures = projection.figures(proj, rate, per_statement_minutes)
+    everyone = range(len(plans))
     totals = Totals(
         cfu_minutes=total_minutes,
         cfu_hours=billing.cfu_hours(total_minutes),
-        cost_usd=cost,
+        cost_usd=rate.cost(total_minutes),
         peak_cfu=timeline.peak_of(list(range(len(plans)))),
-        monthly_cost_usd=month,
-        annual_cost_usd=billing.annual(month),
+        monthly_cost_usd=figures.monthly(everyone),
+        annual_cost_usd=proj.annual_cost_usd,
+        one_off_cost_usd=figures.one_off(everyone),
         pools_in_use=sum(1 for p in pools if p.cfu_minutes > 0),
         exhausted_pools=sum(1 for p in pools if p.exhausted_minutes > 0),
+    )
+    labelled = tuple(
+        labels.effective(st.labels, scenario.pool(st.pool).labels) for st in scenario.statements
     )
     pool_rows = [
         (p.name, [i for i, st in enumerate(scenario.statements) if st.pool == p.name])
@@ -423,9 +470,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         expected_cfu=_minutes_by_pool(timeline, pool_rows)[1],
         pools=pool_rows,
         rate=rate,
-        monthly_cost_usd=month,
-        horizon_minutes=scenario.horizon_minutes,
-        month_hours=scenario.month_hours,
+        project=project,
+        expected_projection=proj,
     )
     return Estimate(
         scenario=scenario,
@@ -440,30 +486,43 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         assumptions=tuple(_assumptions(scenario, price, params, cfg)),
         autoscaler=cfg.describe(),
         advice=advice.scenario,
+        projection=proj,
+        labels=labelled,
+        by_label=labels.roll_up(labelled, figures),
+        cautions=proj.cautions,
         range=spread,
-        keep_up=_keep_up(scenario, pools, totals, rate),
+        keep_up=_keep_up(
+            pools,
+            totals,
+            rate,
+            lambda caps: project(plans, per_statement_minutes, {**pool_caps, **caps}),
+        ),
     )
 
 
 def _keep_up(
-    scenario: Scenario, pools: list[PoolResult], totals: Totals, rate: billing.Rate
+    pools: list[PoolResult],
+    totals: Totals,
+    rate: billing.Rate,
+    project_with: Callable[[dict[str, int]], Projection],
 ) -> KeepUp | None:
     """The bill with every exhausted pool at its recommended MAX_CFU (its unlimited re-run).
 
-    Monthly and annual are the estimate's own (`totals`) plus the CFU-minutes the cap held
-    back, scaled to a month the same way, so the two monthly figures always compare."""
+    Monthly and annual are defined as every other figure's: the projection (whole cycles,
+    calendar months) of the scenario with those MAX_CFUs (`project_with(caps)`)."""
     short = [p for p in pools if p.demand_cfu_minutes is not None]
     if not short:
         return None
+    caps = {p.name: int(p.recommended_max_cfu or p.max_cfu) for p in short}
     extra = sum(int(p.demand_cfu_minutes or 0) - p.cfu_minutes for p in short)
-    extra_month = billing.monthly(rate.cost(extra), scenario.horizon_minutes, scenario.month_hours)
+    kept = project_with(caps)
     return KeepUp(
         cfu_minutes=totals.cfu_minutes + extra,
         cost_usd=rate.cost(totals.cfu_minutes + extra),
-        monthly_cost_usd=totals.monthly_cost_usd + extra_month,
-        annual_cost_usd=totals.annual_cost_usd + billing.annual(extra_month),
+        monthly_cost_usd=kept.monthly_cost(rate),
+        annual_cost_usd=kept.annual_cost_usd,
         peak_cfu=max(int(p.demand_peak_cfu or 0) for p in short),
-        pools={p.name: int(p.recommended_max_cfu or p.max_cfu) for p in short},
+        pools=caps,
     )
 
 

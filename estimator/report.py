@@ -7,7 +7,7 @@ import io
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from estimator import range_report
+from estimator import projection_json, range_report
 from estimator.estimate import Estimate
 from estimator.export.safe import terminal_text
 from estimator.export.tables import per_minute_limit_note, per_minute_records, statement_rows
@@ -39,6 +39,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             "peak_cfu": t.peak_cfu,
             "monthly_cost_usd": money(t.monthly_cost_usd),
             "annual_cost_usd": money(t.annual_cost_usd),
+            "one_off_cost_usd": money(t.one_off_cost_usd),
             **range_report.totals_fields(est, money),
         },
         "statements": [
@@ -59,6 +60,7 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
                 "exhausted_minutes": s.exhausted_minutes,
                 "pending_minutes": s.pending_minutes,
                 "advice": advice_items(s.advice),
+                **projection_json.statement_extras(est, i),
                 **range_report.statement_fields(est, i, money),
             }
             for i, s in enumerate(est.statements)
@@ -85,6 +87,10 @@ def to_dict(est: Estimate, *, per_minute: bool = False) -> dict[str, Any]:
             {"hour": h.hour, "cfu_minutes": h.cfu_minutes, "cost_usd": money(h.cost_usd)}
             for h in est.hourly
         ],
+        "projection": projection_json.projection_items(est),
+        "projection_settings": projection_json.projection_settings(est),
+        "by_label": projection_json.by_label(est),
+        "cautions": list(est.cautions),
         "autoscaler": est.autoscaler,
         "advice": advice_items(est.advice),
         "range_drivers": range_report.drivers(est, money),
@@ -182,10 +188,12 @@ def render_table(est: Estimate) -> str:
         "",
         f"CFU-hours: {t.cfu_hours.quantize(Decimal('0.000001')).normalize():f}",
         f"Cost over the horizon: {_fmt_money(t.cost_usd)}",
-        f"Monthly ({est.scenario.month_hours:g} h): {_fmt_money(t.monthly_cost_usd)}",
-        f"Annual: {_fmt_money(t.annual_cost_usd)}",
+        f"Monthly ({est.scenario.month_hours:g} h, recurring): {_fmt_money(t.monthly_cost_usd)}",
+        f"Annual (projection's first 12 months): {_fmt_money(t.annual_cost_usd)}",
+        f"One-off (billed once): {_fmt_money(t.one_off_cost_usd)}",
         *range_report.table_lines(est, _fmt_money),
     ]
+    lines += projection_json.text_lines(est)
     for p in est.pools:
         extra = ""
         if p.exhausted_minutes:

@@ -30,6 +30,7 @@ from estimator import parameters as model_parameters
 from estimator.errors import FieldProblems, ScenarioError, TrafficError, format_validation_error
 from estimator.fields import StrictModel
 from estimator.files import FileRefused, read_limited
+from estimator.labels import Labels
 from estimator.profiles import (
     AnyProfile,
     BurstsProfile,
@@ -60,6 +61,10 @@ class PricingSettings(StrictModel):
 class Pool(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     max_cfu: int = Field(50, ge=1, le=1000, description="MAX_CFU of the compute pool.")
+    labels: Labels | None = Field(
+        None,
+        description="Cost allocation labels (team, cost_center, ...) for the pool's statements.",
+    )
 
 
 class ScheduleStep(StrictModel):
@@ -146,6 +151,10 @@ class Statement(StrictModel):
     state_ttl: bool | None = Field(
         None, description="True when the statement runs with a state TTL (sql.state-ttl)."
     )
+    labels: Labels | None = Field(
+        None,
+        description="Cost allocation labels (team, cost_center, ...); override the pool's.",
+    )
 
     @field_validator("cfu_schedule")
     @classmethod
@@ -220,6 +229,17 @@ class CalibrationSettings(BaseModel):
         return f"{table}.{column}".lower() in {k.lower() for k in self.key_counts}
 
 
+class ProjectionSettings(StrictModel):
+    """The month-by-month projection (estimator/projection.py)."""
+
+    months: int = Field(12, ge=1, le=36, description="Calendar months projected (1-36).")
+    start: str | None = Field(
+        None,
+        pattern=r"^(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])$",
+        description="First month projected, YYYY-MM; default: the month after today.",
+    )
+
+
 class Scenario(StrictModel):
     schema_version: Literal[1] = 1
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
@@ -241,6 +261,9 @@ class Scenario(StrictModel):
     )
     calibration: CalibrationSettings | None = Field(
         None, description="How `cfu-estimator calibrate` shapes generated data like yours."
+    )
+    projection: ProjectionSettings | None = Field(
+        None, description='Months projected ahead: {months: 12, start: "2027-01"}.'
     )
 
     _source_dir: Path | None = PrivateAttr(default=None)

@@ -10,12 +10,16 @@ estimator.demand); the end that gives more records/s is the parameter's "cheap" 
 - per statement, pool and in total, low and high are the least and the most of the expected,
   low-cost and high-cost runs (so low <= expected <= high even where the autoscaler or a pool
   cap is not monotone);
+- monthly, the projected months and annual: the projection (estimator.projection) of the
+  low-cost and the high-cost plans, by the same method as the expected one; the least and the
+  most of the three runs per figure, annual the sum of the twelve months' lows and highs;
 - range drivers: one parameter at a time at each end, the others expected, simulated; the
   few with the widest swing in total cost. Only the parameters that move the CFU demand most
   (records/s weighted by each statement's mean input) are simulated, so the work is bounded.
 
 The caller gives a `run(plans)` that simulates plans and returns per-statement CFU-minutes
-and per-pool per-minute CFUs: this module does not know how the simulation is done.
+and per-pool per-minute CFUs, and a `project(plans)` that projects them: this module does not
+know how the simulation or the projection is done.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 from estimator import billing
 from estimator.demand import throughput
 from estimator.parameters import Parameter, Parameters
+from estimator.projection import Projection, ProjectionRange, spread
 from estimator.scenario import Statement
 from estimator.simulate import StatementPlan
 from estimator.sql import Classification
@@ -39,6 +44,9 @@ SIMULATED_CANDIDATES = 6
 
 Run = Callable[[list[StatementPlan]], tuple[np.ndarray, np.ndarray]]
 """plans -> (per-statement CFU-minutes, per-pool per-minute CFUs: pools x minutes)."""
+Project = Callable[[list[StatementPlan], np.ndarray], Projection]
+"""(plans, their per-statement CFU-minutes over the horizon) -> their projection months ahead
+(estimator.projection.project)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ class EstimateRange:
     drivers: tuple[RangeDriver, ...]
     cfu_low: np.ndarray  # per-pool per-minute CFUs (pools x minutes) of the low-cost run
     cfu_high: np.ndarray  # the same in the high-cost run
+    projection: ProjectionRange  # monthly, the projected months and annual: low / high
 
 
 def statement_rates(
@@ -163,13 +172,6 @@ def _with_rates(plans: Sequence[StatementPlan], rates: np.ndarray) -> list[State
     return [replace(p, records_per_cfu_second=float(r)) for p, r in zip(plans, rates, strict=True)]
 
 
-def _scaled(amount: Decimal, minutes: int, expected_minutes: int, fallback: Decimal) -> Decimal:
-    """A monthly or annual figure scaled from the expected one by CFU-minutes."""
-    if expected_minutes <= 0:
-        return fallback
-    return amount * Decimal(int(minutes)) / Decimal(int(expected_minutes))
-
-
 def estimate_range(
     statements: Sequence[Statement],
     classes: Sequence[Classification],
@@ -181,12 +183,13 @@ def estimate_range(
     expected_cfu: np.ndarray,  # per-pool per-minute CFUs of the expected run
     pools: Sequence[tuple[str, Sequence[int]]],
     rate: billing.Rate,
-    monthly_cost_usd: Decimal,
-    horizon_minutes: int,
-    month_hours: float,
+    project: Project,
+    expected_projection: Projection,
     max_drivers: int = MAX_DRIVERS,
 ) -> EstimateRange:
-    """The estimate's range (see the module docstring). `pools` lists (name, statement rows)."""
+    """The estimate's range (see the module docstring). `pools` lists (name, statement rows).
+    `project(plans, their horizon CFU-minutes)` projects months ahead like
+    `expected_projection` (monthly, months and annual low / high: ProjectionRange)."""
 
     def rates_at(p: Parameters) -> np.ndarray:
         return statement_rates(statements, classes, plans, p)
@@ -198,11 +201,18 @@ def estimate_range(
     dear = params.varied({s.param.key: s.dear for s in swings})
     cheap_rates, dear_rates = rates_at(cheap), rates_at(dear)
     if swings:
-        low_minutes, cfu_low = run(_with_rates(plans, cheap_rates))
-        high_minutes, cfu_high = run(_with_rates(plans, dear_rates))
+        cheap_plans, dear_plans = _with_rates(plans, cheap_rates), _with_rates(plans, dear_rates)
+        low_minutes, cfu_low = run(cheap_plans)
+        high_minutes, cfu_high = run(dear_plans)
+        projected = spread(
+            expected_projection,
+            [project(cheap_plans, low_minutes), project(dear_plans, high_minutes)],
+            rate,
+        )
     else:
         low_minutes, cfu_low = expected_minutes, expected_cfu
         high_minutes, cfu_high = expected_minutes, expected_cfu
+        projected = spread(expected_projection, [], rate)
     runs = np.vstack([expected_minutes, low_minutes, high_minutes]).astype(np.int64)
     st_low, st_high = runs.min(axis=0), runs.max(axis=0)
     all_rates = np.vstack([expected_rates, cheap_rates, dear_rates])
@@ -224,29 +234,17 @@ def estimate_range(
         lo, hi = int(sums.min()), int(sums.max())
         pool_ranges.append(PoolRange(name, lo, hi, rate.cost(lo), rate.cost(hi)))
     totals = runs.sum(axis=1)
-    total_exp, total_lo, total_hi = int(totals[0]), int(totals.min()), int(totals.max())
-    cost_lo, cost_hi = rate.cost(total_lo), rate.cost(total_hi)
-    month_lo = _scaled(
-        monthly_cost_usd,
-        total_lo,
-        total_exp,
-        billing.monthly(cost_lo, horizon_minutes, month_hours),
-    )
-    month_hi = _scaled(
-        monthly_cost_usd,
-        total_hi,
-        total_exp,
-        billing.monthly(cost_hi, horizon_minutes, month_hours),
-    )
+    total_lo, total_hi = int(totals.min()), int(totals.max())
     totals_range = TotalsRange(
         cfu_minutes_low=total_lo,
         cfu_minutes_high=total_hi,
-        cost_usd_low=cost_lo,
-        cost_usd_high=cost_hi,
-        monthly_cost_usd_low=month_lo,
-        monthly_cost_usd_high=month_hi,
-        annual_cost_usd_low=billing.annual(month_lo),
-        annual_cost_usd_high=billing.annual(month_hi),
+        cost_usd_low=rate.cost(total_lo),
+        cost_usd_high=rate.cost(total_hi),
+        # monthly and annual as the expected ones: from whole cycles and the projected months
+        monthly_cost_usd_low=projected.monthly_cost_usd_low,
+        monthly_cost_usd_high=projected.monthly_cost_usd_high,
+        annual_cost_usd_low=projected.annual_cost_usd_low,
+        annual_cost_usd_high=projected.annual_cost_usd_high,
     )
     drivers = _drivers(swings, params, rates_at, plans, run, rate, max_drivers)
     return EstimateRange(
@@ -256,6 +254,7 @@ def estimate_range(
         drivers=drivers,
         cfu_low=np.asarray(cfu_low),
         cfu_high=np.asarray(cfu_high),
+        projection=projected,
     )
 
 

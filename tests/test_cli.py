@@ -33,6 +33,7 @@ TOTALS_KEYS = {
     "peak_cfu",
     "monthly_cost_usd",
     "annual_cost_usd",
+    "one_off_cost_usd",
 }
 STATEMENT_KEYS = {"name", "pool", "kind", "cfu_minutes", "cost_usd", "peak_cfu"}
 POOL_KEYS = {"name", "max_cfu", "peak_cfu", "cfu_minutes", "cost_usd"}
@@ -66,8 +67,10 @@ def test_golden_curve_through_console_script(examples_dir):
         "cfu_hours": 2.166667,
         "cost_usd": 0.455,
         "peak_cfu": 3,
-        "monthly_cost_usd": 332.15,
-        "annual_cost_usd": 3985.8,
+        # a finite cfu_schedule ends inside the horizon: billed once, never a month
+        "monthly_cost_usd": 0.0,
+        "annual_cost_usd": 0.0,
+        "one_off_cost_usd": 0.455,
     }
     assert data["currency"] == "USD" and data["usd_per_cfu_hour"] == 0.21
     assert data["hourly"] == [{"hour": 0, "cfu_minutes": 130, "cost_usd": 0.455}]

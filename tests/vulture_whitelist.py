@@ -27,6 +27,13 @@ _.showGridLines  # estimator/export/xlsx.py
 _.showInputMessage  # estimator/export/xlsx.py
 _.showlegend  # estimator/charts.py
 _.subject  # estimator/export/xlsx.py
+_.orientation  # estimator/export/xlsx_cells.py (print setup)
+_.paperSize  # estimator/export/xlsx_cells.py (print setup)
+_.fitToWidth  # estimator/export/xlsx_cells.py (print setup)
+_.fitToHeight  # estimator/export/xlsx_cells.py (print setup)
+_.fitToPage  # estimator/export/xlsx_cells.py (print setup)
+_.print_title_rows  # estimator/export/xlsx_cells.py (print setup)
+_.bottom  # estimator/export/xlsx_cells.py (print margins)
 _.footer  # estimator/export/pdf.py (fpdf2 calls it on every page)
 _.QUERY_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)
 _.TABLE_HINTS  # estimator/sql/dialect.py (read by sqlglot's Generator)

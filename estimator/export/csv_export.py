@@ -6,6 +6,8 @@
     per_minute.csv   the simulation table, one row per statement and minute
                      (columns: estimator.timeline.PER_MINUTE_KEYS)
     assumptions.csv  every model parameter with value, unit and source
+    projection.csv   one row per projected calendar month (recurring statements)
+    by_label.csv     one row per label key and value: horizon, monthly, annual, one-off cost
     estimate.json    report.to_dict(est), the command line's JSON contract
 
 UTF-8, comma-separated, a header row, CRLF line ends as RFC 4180 has them (so a field holding
@@ -32,9 +34,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from estimator import report
+from estimator import projection_json, report
 from estimator.estimate import Estimate
 from estimator.export import tables
+from estimator.export.safe import safe_cell
+from estimator.labels import NONE_LABEL
 from estimator.simulate import Piece
 from estimator.timeline import PER_MINUTE_KEYS
 
@@ -66,6 +70,35 @@ class PerMinuteWriter:
             frame.to_csv(self._fh, index=False, header=False, lineterminator=LINE_END)
 
 
+PROJECTION_COLUMNS: tuple[str, ...] = ("month", "hours", "cfu_minutes", "cfu_hours", "cost_usd")
+BY_LABEL_COLUMNS: tuple[str, ...] = (
+    "key",
+    "value",
+    "statements",
+    "cfu_minutes",
+    "cfu_hours",
+    "cost_usd",
+    "monthly_cost_usd",
+    "annual_cost_usd",
+    "one_off_cost_usd",
+)
+
+
+def _projection_rows(est: Estimate) -> Iterable[list[Any]]:
+    for item in projection_json.projection_items(est):
+        yield [item[c] for c in PROJECTION_COLUMNS]
+
+
+def _by_label_rows(est: Estimate) -> Iterable[list[Any]]:
+    for key, rows in projection_json.by_label(est).items():
+        for row in rows:
+            value = NONE_LABEL if row["value"] is None else row["value"]
+            names = "\n".join(row["statements"])
+            yield [safe_cell(key), safe_cell(value), safe_cell(names)] + [
+                row[c] for c in BY_LABEL_COLUMNS[3:]
+            ]
+
+
 def write_per_minute_csv(est: Estimate, path: Path) -> Path:
     """The per-minute table of a per-minute timeline (an hourly one: the header only; its rows
     are streamed while simulating, see CsvFolder)."""
@@ -85,6 +118,8 @@ def _write_all(est: Estimate, folder: Path, per_minute_done: bool) -> list[Path]
         if per_minute_done
         else write_per_minute_csv(est, folder / "per_minute.csv"),
         _write_rows(folder / "assumptions.csv", ASSUMPTION_COLUMNS, tables.assumption_rows(est)),
+        _write_rows(folder / "projection.csv", PROJECTION_COLUMNS, _projection_rows(est)),
+        _write_rows(folder / "by_label.csv", BY_LABEL_COLUMNS, _by_label_rows(est)),
     ]
     json_path = folder / "estimate.json"
     json_path.write_text(json.dumps(report.to_dict(est), indent=2) + "\n", encoding="utf-8")
@@ -150,6 +185,8 @@ FILES = (
     "hourly.csv",
     "per_minute.csv",
     "assumptions.csv",
+    "projection.csv",
+    "by_label.csv",
     "estimate.json",
 )
 

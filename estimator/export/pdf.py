@@ -381,7 +381,9 @@ def pdf_bytes(est: Estimate, link: str | None = None, *, today: dt.date | None =
         + (f", less {disc:g}% discount" if disc else "")
         + f". Source: {price.source}{when}.",
         f"Simulated minute by minute over {est.scenario.horizon_minutes:,} minutes; monthly = "
-        f"that cost scaled to {est.scenario.month_hours:g} hours. Estimates, not a quote.",
+        f"the recurring statements over whole cycles of their traffic, scaled to "
+        f"{est.scenario.month_hours:g} hours; annual = twelve projected calendar months; "
+        "one-off statements are billed once. Estimates, not a quote.",
     ]
     for line in lines:
         pdf.multi_cell(0, 3.8, pdf.clean(line, 400), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -5,7 +5,8 @@ cost follows: CFU-minutes (from the simulation) are values; CFU-hours and costs 
 over them and over the named inputs `Price`, `Discount` and `MonthHours`:
 
     cost = CFU-minutes / 60 x Price x (1 - Discount)        (Discount as a fraction, 10% = 0.1)
-    monthly = horizon cost x MonthHours x 60 / HorizonMinutes;   annual = 12 x monthly
+    monthly = cost of one traffic cycle (recurring statements) x MonthHours x 60 / CycleMinutes
+    annual = the sum of the Projection sheet's first twelve calendar months
 
 These are the estimator's own formulas (estimator/billing.py), so a spreadsheet program
 recalculates its totals to the cent. User text (scenario, pool and statement names, SQL,
@@ -23,7 +24,7 @@ import io
 import os
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,17 +36,54 @@ from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import IntProperty, StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from estimator.estimate import Estimate
-from estimator.export import tables
+from estimator.export import tables, xlsx_projection
 from estimator.export._fastsheet import Column, GeneratedSheet, finish_package, inline_string_cell
 from estimator.export.safe import is_formula_like, xlsx_text
+from estimator.export.xlsx_cells import (
+    FMT_DATE,
+    FMT_DATETIME,
+    FMT_DEC1,
+    FMT_DEC2,
+    FMT_DEC4,
+    FMT_INT,
+    FMT_MONEY,
+    FMT_MONEY_FINE,
+    FMT_PCT,
+    GROUP_FONT,
+    INPUT_BORDER,
+    INPUT_FILL,
+    INPUT_FONT,
+    NAME_CFU_HOURS,
+    NAME_CFU_MINUTES,
+    NAME_COST,
+    NAME_DISCOUNT,
+    NAME_HORIZON,
+    NAME_MONTH_HOURS,
+    NAME_PRICE,
+    NOTE_FONT,
+    SECTION_FONT,
+    TITLE_FONT,
+    TOP,
+    TOTAL_FONT,
+    WRAP,
+    print_setup,
+    put_formula,
+    put_text,
+    put_value,
+)
+from estimator.export.xlsx_cells import abs_ref as _abs
+from estimator.export.xlsx_cells import cost_formula as _cost
+from estimator.export.xlsx_cells import define_name as _name
+from estimator.export.xlsx_cells import finish_table as _finish_table
+from estimator.export.xlsx_cells import header as _header
 from estimator.timeline import SCALING_STATES
 
 CREATOR = "Flink CFU Estimator"
@@ -62,43 +100,19 @@ EXCEL_MAX_ROWS = 1_048_576
 PER_MINUTE_ROWS_PER_SHEET = EXCEL_MAX_ROWS - 1  # one header row
 PER_MINUTE_MAX_ROWS = 2 * PER_MINUTE_ROWS_PER_SHEET
 """Above this the per-minute table is left to per_minute.csv (a note says so)."""
+PER_MINUTE_DEFAULT_ROWS = 50_000
+"""Unless asked for, the per-minute table is left out above this many rows (a day of 34
+statements): it would make the file large and slow to open and print. Ask with
+per_minute=True (`--xlsx-per-minute`)."""
+CHART_WIDTH_CM = 24
+CHART_HEIGHT_CM = 14
+CHART_ROWS = 30
+"""Rows of the Summary one chart spans (14 cm at the default row height), a page each."""
+DAILY_CHARTS_ABOVE_HOURS = 72
+"""Over longer horizons the Summary's charts show days, not hours."""
 
 MAX_CHART_SERIES = 25
 """The stacked CFU chart shows the statements with the most CFU-minutes, at most this many."""
-
-# Defined names of the Summary sheet (inputs first).
-NAME_PRICE = "Price"
-NAME_DISCOUNT = "Discount"
-NAME_MONTH_HOURS = "MonthHours"
-NAME_HORIZON = "HorizonMinutes"
-NAME_CFU_MINUTES = "TotalCFUMinutes"
-NAME_CFU_HOURS = "TotalCFUHours"
-NAME_COST = "TotalCost"
-NAME_MONTHLY = "MonthlyCost"
-NAME_ANNUAL = "AnnualCost"
-
-FMT_MONEY = '"$"#,##0.00'
-FMT_MONEY_FINE = '"$"#,##0.0000'
-FMT_INT = "#,##0"
-FMT_DEC1 = "#,##0.0"
-FMT_DEC2 = "#,##0.00"
-FMT_DEC4 = "#,##0.0000"
-FMT_PCT = "0.00%"
-FMT_DATETIME = "yyyy-mm-dd hh:mm"
-FMT_DATE = "yyyy-mm-dd"
-
-INPUT_FONT = Font(color="0000FF", bold=True)
-INPUT_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
-INPUT_BORDER = Border(*(Side(style="thin", color="BF9000"),) * 4)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
-GROUP_FONT = Font(bold=True, italic=True, color="1F4E78")
-TITLE_FONT = Font(bold=True, size=14)
-SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
-NOTE_FONT = Font(italic=True, color="595959")
-TOTAL_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
 
 
 @dataclass(frozen=True)
@@ -122,72 +136,6 @@ PER_MINUTE_COLUMNS: tuple[PerMinuteColumn, ...] = (
 
 
 # --------------------------------------------------------------------------- cell helpers
-
-
-def put_text(ws: Worksheet, row: int, col: int, value: str, **style: Any) -> Cell:
-    """A string cell, whatever the text: never a formula, quote-prefixed when it looks like one."""
-    text = xlsx_text(value)
-    cell = ws.cell(row=row, column=col)
-    cell.value = text
-    cell.data_type = "s"
-    if is_formula_like(text):
-        cell.quotePrefix = True
-    _style(cell, style)
-    return cell
-
-
-def put_value(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
-    """A number, date, bool or None; strings go through put_text."""
-    if isinstance(value, str):
-        return put_text(ws, row, col, value, **style)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, float) and not np.isfinite(value):
-        value = None
-    cell = ws.cell(row=row, column=col, value=value)
-    _style(cell, style)
-    return cell
-
-
-def put_formula(ws: Worksheet, row: int, col: int, formula: str, **style: Any) -> Cell:
-    """A formula the exporter wrote (never user text)."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell = ws.cell(row=row, column=col, value=formula)
-    _style(cell, style)
-    return cell
-
-
-def _style(cell: Cell, style: dict[str, Any]) -> None:
-    for key, value in style.items():
-        setattr(cell, key, value)
-
-
-def _abs(ws_title: str, row: int, col: int) -> str:
-    return f"{quote_sheetname(ws_title)}!${get_column_letter(col)}${row}"
-
-
-def _header(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        put_text(ws, row, j, text, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.row_dimensions[row].height = 32
-
-
-def _finish_table(ws: Worksheet, header_row: int, ncols: int, last_row: int, freeze: str) -> None:
-    ws.freeze_panes = freeze
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{max(last_row, header_row)}"
-
-
-def _name(wb: Workbook, name: str, ref: str) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=ref)
-
-
-def _cost(cfu_minutes_ref: str) -> str:
-    """The estimator's cost formula over a cell of CFU-minutes."""
-    return f"={cfu_minutes_ref}/60*{NAME_PRICE}*(1-{NAME_DISCOUNT})"
 
 
 RANGE_HEADERS = [
@@ -250,44 +198,43 @@ def _range_cells(ws: Worksheet, r: int, col: dict[str, int], sr: Any) -> None:
         put_formula(ws, r, col[label], _cost(ref), number_format=FMT_MONEY_FINE)
 
 
-def _range_summary(ws: Worksheet, r: int, statements: int) -> int:
-    """The range of the totals: sums of the Statements sheet's low / high columns (formulas)."""
+def _range_summary(wb: Workbook, ws: Worksheet, r: int, est: Estimate) -> int:
+    """The range of the totals: sums of the Statements sheet's low / high columns; monthly
+    and annual low / high defined like the expected ones (xlsx_projection.range_rows)."""
     put_text(
         ws,
         r,
         1,
-        "Range (formulas over the Statements sheet's low / high columns)",
+        "Range (formulas over the Statements sheet's low / high columns and the Projection)",
         font=SECTION_FONT,
     )
     first = 25 + 1  # the range columns follow SQL on the Statements sheet
-    last_row = statements + 1
+    last_row = len(est.statements) + 1
     for k, bound in enumerate(("low", "high")):
         minutes_col = get_column_letter(first + k)
         cost_col = get_column_letter(first + 2 + k)
-        rows = [
+        rows: list[tuple[str, str, Any, str]] = [
             (
                 f"CFU-minutes, {bound}",
+                "",
                 f"=SUM({STATEMENTS}!{minutes_col}2:{minutes_col}{last_row})",
                 FMT_INT,
             ),
             (
                 f"Cost over the horizon, {bound} (USD)",
+                "",
                 f"=SUM({STATEMENTS}!{cost_col}2:{cost_col}{last_row})",
                 FMT_MONEY,
             ),
-            (
-                f"Monthly cost, {bound} (USD)",
-                f"=B{{cost}}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
-                FMT_MONEY,
-            ),
-            (f"Annual cost, {bound} (USD)", "=12*B{monthly}", FMT_MONEY),
+            *xlsx_projection.range_rows(est, bound),
         ]
-        cost_row = r + 2
-        for j, (label, formula, fmt) in enumerate(rows):
+        for j, (label, name, formula, fmt) in enumerate(rows):
             r += 1
-            formula = formula.replace("{cost}", str(cost_row)).replace("{monthly}", str(r - 1))
             put_text(ws, r, 1, label, font=TOTAL_FONT)
-            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            put = put_formula if isinstance(formula, str) else put_value
+            put(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            if name:
+                _name(wb, name, _abs(SUMMARY, r, 2))
             if j == 0:
                 put_text(
                     ws,
@@ -320,9 +267,28 @@ class _Layout:
         return self.first_row + self.hours - 1
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The sheet whose CFU-minutes the Statements and Summary totals add up."""
+
+    sheet: str
+    first_row: int
+    last_row: int
+    statement_col0: int
+    total_col: int
+
+
 class _Builder:
-    def __init__(self, est: Estimate, now: dt.datetime, per_minute_sheets: int | None) -> None:
+    def __init__(
+        self,
+        est: Estimate,
+        now: dt.datetime,
+        per_minute_sheets: int | None,
+        per_minute_requested: bool = True,
+        hourly: bool | None = None,
+    ) -> None:
         self.est = est
+        self.per_minute_requested = per_minute_requested
         self.now = now
         self.wb = Workbook()
         self.per_minute_sheets = per_minute_sheets  # None: the table does not fit
@@ -335,6 +301,13 @@ class _Builder:
             cost_col=7 + n,
             avg_col0=9 + n,
         )
+        # Over long horizons the Daily sheet is what totals add up (Hourly only on request).
+        self.hourly_sheet = hourly if hourly is not None else hours <= DAILY_CHARTS_ABOVE_HOURS
+        if self.hourly_sheet:
+            self.source = _Source(HOURLY, 3, 2 + hours, 4, 4 + n)
+        else:
+            days = -(-hours // 24)
+            self.source = _Source(xlsx_projection.DAILY, 2, 1 + days, 4, 4 + n)
 
     # ------------------------------------------------------------------ Summary
 
@@ -404,7 +377,7 @@ class _Builder:
                 NAME_MONTH_HOURS,
                 float(sc.month_hours),
                 FMT_DEC2,
-                "Editable. Monthly = horizon cost scaled to these hours; 730 = 8,760 h / 12.",
+                "Editable. Monthly = one cycle's cost scaled to these hours; 730 = 8,760 / 12.",
                 DataValidation(type="decimal", operator="between", formula1="0.01", formula2="744"),
             ),
         ]
@@ -436,10 +409,10 @@ class _Builder:
         r += 1
         put_text(ws, r, 1, "Totals (formulas)", font=SECTION_FONT)
         r += 1
-        lay = self.layout
+        src = self.source
         total_range = (
-            f"{HOURLY}!${get_column_letter(lay.total_col)}${lay.first_row}:"
-            f"${get_column_letter(lay.total_col)}${lay.last_row}"
+            f"{src.sheet}!${get_column_letter(src.total_col)}${src.first_row}:"
+            f"${get_column_letter(src.total_col)}${src.last_row}"
         )
         totals = [
             (
@@ -447,7 +420,7 @@ class _Builder:
                 NAME_CFU_MINUTES,
                 f"=SUM({total_range})",
                 FMT_INT,
-                "Sum of the Hourly sheet.",
+                f"Sum of the {src.sheet} sheet.",
             ),
             ("CFU-hours", NAME_CFU_HOURS, f"={NAME_CFU_MINUTES}/60", FMT_DEC4, "CFU-minutes / 60."),
             (
@@ -457,18 +430,12 @@ class _Builder:
                 FMT_MONEY,
                 "CFU-minutes / 60 x Price x (1 - Discount).",
             ),
-            (
-                "Monthly cost (USD)",
-                NAME_MONTHLY,
-                f"={NAME_COST}*{NAME_MONTH_HOURS}*60/{NAME_HORIZON}",
-                FMT_MONEY,
-                "Horizon cost x MonthHours x 60 / HorizonMinutes.",
-            ),
-            ("Annual cost (USD)", NAME_ANNUAL, f"=12*{NAME_MONTHLY}", FMT_MONEY, "12 x monthly."),
+            *xlsx_projection.summary_rows(est),
         ]
         for label, name, formula, fmt, note in totals:
             put_text(ws, r, 1, label, font=TOTAL_FONT)
-            put_formula(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
+            put = put_formula if isinstance(formula, str) else put_value
+            put(ws, r, 2, formula, number_format=fmt, font=TOTAL_FONT)
             put_text(ws, r, 3, note, font=NOTE_FONT)
             _name(wb, name, _abs(SUMMARY, r, 2))
             r += 1
@@ -476,7 +443,7 @@ class _Builder:
         put_value(ws, r, 2, est.totals.peak_cfu, number_format=FMT_INT, font=TOTAL_FONT)
         put_text(ws, r, 3, "From the simulation; the inputs do not change it.", font=NOTE_FONT)
         if est.range is not None:
-            r = _range_summary(ws, r + 2, len(est.statements))
+            r = _range_summary(wb, ws, r + 2, est)
 
         r += 2
         put_text(ws, r, 1, "How to read this workbook", font=SECTION_FONT)
@@ -507,7 +474,7 @@ class _Builder:
     # ------------------------------------------------------------------ Statements
 
     def statements(self, ws: Worksheet) -> None:
-        est, lay = self.est, self.layout
+        est = self.est
         headers = [
             ("#", 5),
             ("Statement", 28),
@@ -543,7 +510,8 @@ class _Builder:
         for i, (s, v) in enumerate(zip(est.statements, values, strict=True)):
             r = i + 2
             st = scenario_statements.get(s.name)
-            hourly_col = get_column_letter(lay.statement_col0 + i)
+            src = self.source
+            src_col = get_column_letter(src.statement_col0 + i)
             minutes_ref = f"{get_column_letter(col['CFU-minutes'])}{r}"
             cost_ref = f"{get_column_letter(col['Cost (USD)'])}{r}"
             put_value(ws, r, col["#"], i + 1)
@@ -554,7 +522,7 @@ class _Builder:
                 ws,
                 r,
                 col["CFU-minutes"],
-                f"=SUM({HOURLY}!{hourly_col}{lay.first_row}:{hourly_col}{lay.last_row})",
+                f"=SUM({src.sheet}!{src_col}{src.first_row}:{src_col}{src.last_row})",
                 number_format=FMT_INT,
             )
             put_formula(ws, r, col["CFU-hours"], f"={minutes_ref}/60", number_format=FMT_DEC4)
@@ -630,12 +598,25 @@ class _Builder:
 
     # ------------------------------------------------------------------ charts
 
-    def charts(self, summary: Worksheet, hourly: Worksheet) -> None:
+    def charts(self, summary: Worksheet, hourly: Worksheet | None, daily: Worksheet) -> None:
+        """Two charts under the Summary's text, each on a page of its own: CFUs by statement
+        (stacked) and cost, per hour, or per day over horizons above DAILY_CHARTS_ABOVE_HOURS."""
         est, lay = self.est, self.layout
         minutes = [s.cfu_minutes for s in est.statements]
         ranked = sorted(range(len(minutes)), key=lambda i: -minutes[i])
         shown = sorted(i for i in ranked[:MAX_CHART_SERIES] if minutes[i] > 0) or [0]
-        title = "Average CFUs per hour, by statement"
+        if hourly is None or lay.hours > DAILY_CHARTS_ABOVE_HOURS:
+            first, last, cost_col = xlsx_projection.day_columns(daily, est)
+            sheet, header_row, unit = daily, 1, "Day"
+            title = "CFU-minutes per day, by statement"
+            y_title = "CFU-minutes in the day"
+            series_col0 = 4
+        else:
+            first, last, cost_col = lay.first_row, lay.last_row, lay.cost_col
+            sheet, header_row, unit = hourly, 2, "Hour"
+            title = "Average CFUs per hour, by statement"
+            y_title = "CFUs (average in the hour)"
+            series_col0 = lay.avg_col0
         if len(shown) < sum(1 for m in minutes if m > 0):
             title += f" (the {len(shown)} largest)"
         cfu_chart = BarChart()
@@ -644,22 +625,22 @@ class _Builder:
         cfu_chart.overlap = 100
         cfu_chart.gapWidth = 40
         cfu_chart.title = title
-        cfu_chart.y_axis.title = "CFUs (average in the hour)"
-        cfu_chart.x_axis.title = "Hour"
+        cfu_chart.y_axis.title = y_title
+        cfu_chart.x_axis.title = unit
         for i in shown:
-            ref = Reference(hourly, min_col=lay.avg_col0 + i, min_row=2, max_row=lay.last_row)
+            ref = Reference(sheet, min_col=series_col0 + i, min_row=header_row, max_row=last)
             cfu_chart.add_data(ref, titles_from_data=True)
-        categories = Reference(hourly, min_col=1, min_row=lay.first_row, max_row=lay.last_row)
+        categories = Reference(sheet, min_col=1, min_row=first, max_row=last)
         cfu_chart.set_categories(categories)
         cost_chart = BarChart()
         cost_chart.type = "col"
         cost_chart.gapWidth = 40
-        cost_chart.title = "Cost per hour (USD)"
+        cost_chart.title = f"Cost per {unit.lower()} (USD)"
         cost_chart.y_axis.title = "USD"
         cost_chart.y_axis.number_format = FMT_MONEY
-        cost_chart.x_axis.title = "Hour"
+        cost_chart.x_axis.title = unit
         cost_chart.add_data(
-            Reference(hourly, min_col=lay.cost_col, min_row=2, max_row=lay.last_row),
+            Reference(sheet, min_col=cost_col, min_row=header_row, max_row=last),
             titles_from_data=True,
         )
         cost_chart.set_categories(categories)
@@ -667,10 +648,14 @@ class _Builder:
         for chart in (cfu_chart, cost_chart):
             chart.x_axis.delete = False
             chart.y_axis.delete = False
-            chart.width = 24
-            chart.height = 9
-        summary.add_chart(cfu_chart, "E3")
-        summary.add_chart(cost_chart, "E22")
+            chart.width = CHART_WIDTH_CM
+            chart.height = CHART_HEIGHT_CM
+        # Under the text, a page each: a landscape A4 page holds one chart.
+        top = summary.max_row + 2
+        for k, chart in enumerate((cfu_chart, cost_chart)):
+            row = top + k * CHART_ROWS
+            summary.row_breaks.append(Break(id=row - 1))
+            summary.add_chart(chart, f"A{row}")
 
     # ------------------------------------------------------------------ Per-minute
 
@@ -681,12 +666,18 @@ class _Builder:
             ws = self.wb.create_sheet(PER_MINUTE)
             ws.column_dimensions["A"].width = 110
             put_text(ws, 1, 1, "Per-minute simulation table", font=SECTION_FONT)
+            why = (
+                "more than this workbook holds"
+                if self.per_minute_requested
+                else "left out to keep the workbook small; ask for it with "
+                "`cfu-estimator estimate SCENARIO --xlsx OUT.xlsx --xlsx-per-minute`"
+            )
             put_text(
                 ws,
                 2,
                 1,
                 f"The table has {rows:,} rows ({len(est.statements)} statements x "
-                f"{est.timeline.minutes:,} minutes): more than this workbook holds. It is in "
+                f"{est.timeline.minutes:,} minutes): {why}. It is in "
                 "per_minute.csv: `cfu-estimator estimate SCENARIO --csv DIR`.",
                 alignment=WRAP,
             )
@@ -809,14 +800,23 @@ class _Builder:
         summary = wb.active
         self.summary(summary)
         self.statements(wb.create_sheet(STATEMENTS))
-        hourly = wb.create_sheet(HOURLY)
-        self.hourly(hourly)
-        self.charts(summary, hourly)
+        hourly = None
+        if self.hourly_sheet:
+            hourly = wb.create_sheet(HOURLY)
+            self.hourly(hourly)
+        daily = xlsx_projection.daily_sheet(wb, self.est)
+        self.charts(summary, hourly, daily)
+        xlsx_projection.monthly_sheet(wb, self.est)
+        xlsx_projection.projection_sheet(wb, self.est)
+        xlsx_projection.by_label_sheet(wb, self.est)
         minute_sheets = self.per_minute()
         self.pools(wb.create_sheet(POOLS))
         self.assumptions(wb.create_sheet(ASSUMPTIONS))
         self.prices(wb.create_sheet(PRICES))
         self.properties()
+        title_rows = {SUMMARY: None, HOURLY: "1:2", xlsx_projection.PROJECTION: "2:2"}
+        for ws in wb.worksheets:
+            print_setup(ws, title_rows.get(ws.title, "1:1"))
         wb.active = 0
         return wb, minute_sheets
 
@@ -956,18 +956,20 @@ def _write(
     est: Estimate,
     target: IO[bytes],
     *,
-    per_minute: bool,
+    per_minute: bool | None,
     max_per_minute_rows: int,
     rows_per_sheet: int,
     now: dt.datetime | None,
+    hourly: bool | None = None,
 ) -> None:
     if not 1 <= rows_per_sheet <= PER_MINUTE_ROWS_PER_SHEET:
         raise ValueError(f"rows_per_sheet: must be 1 to {PER_MINUTE_ROWS_PER_SHEET:,}")
     rows = int(est.timeline.cfu.size)
-    wanted = per_minute and est.timeline.per_minute  # an hourly timeline: per_minute.csv
+    wanted = rows <= PER_MINUTE_DEFAULT_ROWS if per_minute is None else per_minute
+    wanted = wanted and est.timeline.per_minute  # an hourly timeline: per_minute.csv
     sheets = _per_minute_sheets(rows, max_per_minute_rows if wanted else -1, rows_per_sheet)
     stamp = (now or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
-    builder = _Builder(est, stamp, sheets)
+    builder = _Builder(est, stamp, sheets, per_minute_requested=bool(per_minute), hourly=hourly)
     wb, minute_sheets = builder.build()
     generated: list[GeneratedSheet] = []
     columns = _per_minute_columns(est, wb, minute_sheets[0]) if minute_sheets else ()
@@ -1000,20 +1002,25 @@ def write_workbook(
     est: Estimate,
     path_or_buffer: str | os.PathLike[str] | IO[bytes],
     *,
-    per_minute: bool = True,
+    per_minute: bool | None = None,
     max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
     rows_per_sheet: int = PER_MINUTE_ROWS_PER_SHEET,
     now: dt.datetime | None = None,
+    hourly: bool | None = None,
 ) -> None:
     """Write the estimate as an xlsx workbook (a file path, or a binary file object).
 
-    per_minute: include the per-minute simulation table when it has at most
-    `max_per_minute_rows` rows, split over sheets of `rows_per_sheet` rows; otherwise a note
-    points to per_minute.csv. `now` is the date shown (default: the current time).
+    per_minute: include the per-minute simulation table (None: only when it has at most
+    PER_MINUTE_DEFAULT_ROWS rows) when it has at most `max_per_minute_rows` rows, split over
+    sheets of `rows_per_sheet` rows; otherwise a note points to per_minute.csv.
+    `now` is the date shown (default: the current time).
+    hourly: include the Hourly sheet (None: for horizons up to DAILY_CHARTS_ABOVE_HOURS; over
+    longer ones the Daily sheet carries the totals and the charts show days).
     A path is written atomically (a temporary file renamed into place).
     """
     options = {
         "per_minute": per_minute,
+        "hourly": hourly,
         "max_per_minute_rows": max_per_minute_rows,
         "rows_per_sheet": rows_per_sheet,
         "now": now,
@@ -1035,9 +1042,10 @@ def write_workbook(
 def workbook_bytes(
     est: Estimate,
     *,
-    per_minute: bool = True,
+    per_minute: bool | None = None,
     max_per_minute_rows: int = PER_MINUTE_MAX_ROWS,
     now: dt.datetime | None = None,
+    hourly: bool | None = None,
 ) -> bytes:
     """The workbook as bytes, for a download button (same content as write_workbook)."""
     buf = io.BytesIO()
@@ -1048,5 +1056,6 @@ def workbook_bytes(
         max_per_minute_rows=max_per_minute_rows,
         rows_per_sheet=PER_MINUTE_ROWS_PER_SHEET,
         now=now,
+        hourly=hourly,
     )
     return buf.getvalue()

@@ -103,6 +103,7 @@ def kpi_frame(named: list[tuple[str, Estimate]]) -> pd.DataFrame:
             if est.keep_up is None
             else money(est.keep_up.monthly_cost_usd),
             "Annual": money(t.annual_cost_usd),
+            "One-off": money(t.one_off_cost_usd),
             "CFU-hours": number(t.cfu_hours),
             "Peak CFUs": f"{t.peak_cfu:,}",
             "Pools in use": f"{t.pools_in_use} ({t.exhausted_pools} exhausted)",

@@ -21,10 +21,23 @@ from estimator.formatting import horizon as horizon_label
 from estimator.pricing import PriceQuote, known_regions, quote
 from estimator.scenario import MAX_HORIZON_MINUTES, Statement
 from estimator.sql import Classification
-from estimator.ui import calibrate_ui, compute, state
+from estimator.ui import calibrate_ui, compute, projection_ui, state
 from estimator.ui.feedback import Slots
 
-HORIZONS: tuple[int, ...] = (60, 120, 360, 720, 1440, 2880, 4320, 10080, 20160, 44640)
+HORIZONS: tuple[int, ...] = (
+    60,
+    120,
+    360,
+    720,
+    1440,
+    2880,
+    4320,
+    10080,
+    20160,
+    44640,
+    132480,
+    MAX_HORIZON_MINUTES,
+)
 KIND_COLORS: dict[str, str] = {
     "ddl": "gray",
     "stateless": "green",
@@ -221,6 +234,7 @@ def sidebar(slots: Slots) -> None:
         st.divider()
         st.markdown("**Horizon and scaling**")
         horizon_input(w, slots)
+        projection_ui.settings(w, slots)
         autoscaler_input(w, slots)
         with st.expander("Billing month"):
             mk = state.init_widget(state.wkey("month_hours"), float(w.get("month_hours", 730)))
@@ -231,7 +245,8 @@ def sidebar(slots: Slots) -> None:
                 max_value=744.0,
                 step=1.0,
                 format="%g",
-                help="Monthly = the horizon's cost scaled to this many hours (730 = 8,760 / 12).",
+                help="Monthly = recurring cost of whole traffic cycles scaled to this many hours "
+                "(730 = 8,760 / 12).",
             )
             slots.add("month_hours")
 
@@ -245,8 +260,8 @@ def horizon_input(w: dict[str, Any], slots: Slots) -> None:
         options=options,
         key=hk,
         format_func=horizon_label,
-        help="The span simulated minute by minute and billed; monthly and annual costs are "
-        "projected from it.",
+        help="The span simulated minute by minute and billed. Monthly and the projection come "
+        "from whole traffic cycles simulated apart, whatever the horizon.",
     )
     slots.add("horizon_minutes")
 
@@ -337,10 +352,13 @@ def pools_editor(slots: Slots) -> None:
     )
     pools: list[dict[str, Any]] = []
     renames: dict[str, str] = {}
+    before = {p.get("name"): p for p in w["pools"]}
     for row in edited.to_dict("records"):
         name = str(row.get("name") or "").strip()
         max_cfu = _int(row.get("max_cfu"))
-        pool: dict[str, Any] = {"name": name}
+        kept = before.get(row.get("id"), {})  # fields the table does not show (labels)
+        pool: dict[str, Any] = {k: v for k, v in kept.items() if k not in ("name", "max_cfu")}
+        pool["name"] = name
         if max_cfu is not None:
             pool["max_cfu"] = max_cfu
         pools.append(pool)

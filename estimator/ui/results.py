@@ -11,7 +11,16 @@ from estimator import charts
 from estimator.estimate import Estimate, StatementResult
 from estimator.formatting import duration, money, number
 from estimator.sizing import AdviceRecord
-from estimator.ui import advice_ui, calibrate_ui, compute, pages, range_ui, share, state
+from estimator.ui import (
+    advice_ui,
+    calibrate_ui,
+    compute,
+    pages,
+    projection_ui,
+    range_ui,
+    share,
+    state,
+)
 from estimator.ui.inputs import kind_badge
 
 MIME = {
@@ -205,6 +214,7 @@ def _advice_of(est: Estimate, names: list[str]) -> list[AdviceRecord]:
 
 def results(text: str, est: Estimate, stale: bool) -> None:
     figs = compute.figures(text)
+    projection_ui.explainer(est)
     advice_ui.keep_up(est)
     advice_ui.advice(est)
     range_ui.range_drivers(est)
@@ -255,6 +265,7 @@ def results(text: str, est: Estimate, stale: bool) -> None:
         + ". Confluent counts CFUs per minute."
     )
     st.plotly_chart(figs["hourly"], key="chart_hourly", config={"displaylogo": False})
+    projection_ui.budget(est)
     st.markdown("#### Cost per statement")
     st.caption("Click a column header to sort.")
     statements_table(est)

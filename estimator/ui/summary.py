@@ -94,7 +94,8 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
             money(t.monthly_cost_usd),
             delta("monthly"),
             delta_color="inverse",
-            help=f"The horizon's cost scaled to a {est.scenario.month_hours:g}-hour month"
+            help=f"Recurring statements over whole cycles of their traffic, scaled to a "
+            f"{est.scenario.month_hours:g}-hour month (one-off statements excluded)"
             + ("; capped: a pool ran out of CFUs." if est.keep_up else "."),
         )
         cols["annual"].metric(
@@ -102,7 +103,7 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
             money(t.annual_cost_usd),
             delta("annual"),
             delta_color="inverse",
-            help="12 × monthly.",
+            help="The projection's first twelve calendar months, with growth.",
         )
         cols["cfu_hours"].metric(
             "CFU-hours",

@@ -32,10 +32,12 @@ def test_estimate_writes_xlsx_and_csv_alongside_stdout(
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [
             "assumptions.csv",
+            "by_label.csv",
             "estimate.json",
             "hourly.csv",
             "per_minute.csv",
             "pools.csv",
+            "projection.csv",
             "statements.csv",
         ]
     )

@@ -36,6 +36,8 @@ FILES = [
     "hourly.csv",
     "per_minute.csv",
     "assumptions.csv",
+    "projection.csv",
+    "by_label.csv",
     "estimate.json",
 ]
 

@@ -25,7 +25,7 @@ from export_support import (
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from estimator.billing import Rate, annual, monthly
+from estimator.billing import Rate, monthly
 from estimator.estimate import Estimate
 from estimator.export.xlsx import write_workbook
 
@@ -98,6 +98,17 @@ def _value(wb: Workbook, name: str) -> Decimal:
     return Decimal(repr(value))
 
 
+def _monthly_annual(est: Estimate, rate: Rate, month_hours: float) -> tuple[Decimal, Decimal]:
+    """Monthly (one whole traffic cycle scaled to a month) and annual (the projection's twelve
+    calendar months) at another rate, from the estimate's CFU-minutes."""
+    p = est.projection
+    assert p is not None
+    cycle_cost = rate.cost(int(p.cycle_cfu_minutes.sum()))
+    return monthly(cycle_cost, p.cycle_minutes, month_hours), rate.cost(
+        int(p.annual_by_statement.sum())
+    )
+
+
 def _assert_cents(got: Decimal, want: Decimal, what: str) -> None:
     assert got.quantize(CENT) == want.quantize(CENT), f"{what}: {got} != {want}"
     # and far closer than a cent: the formulas are the estimator's, only floats differ
@@ -149,9 +160,9 @@ def test_changing_the_price_scales_the_total_by_the_price_ratio(
     rate = Rate(NEW_PRICE, hostile_est.rate.discount_pct)
     cost = rate.cost(hostile_est.totals.cfu_minutes)
     _assert_cents(_value(after, "TotalCost"), cost, "cost at the new price")
-    month = monthly(cost, hostile_est.scenario.horizon_minutes, hostile_est.scenario.month_hours)
+    month, year = _monthly_annual(hostile_est, rate, hostile_est.scenario.month_hours)
     _assert_cents(_value(after, "MonthlyCost"), month, "monthly at the new price")
-    _assert_cents(_value(after, "AnnualCost"), annual(month), "annual at the new price")
+    _assert_cents(_value(after, "AnnualCost"), year, "annual at the new price")
     assert _value(after, "TotalCFUMinutes") == hostile_est.totals.cfu_minutes
 
 
@@ -161,10 +172,11 @@ def test_changing_discount_and_month_hours(
     wb = recalculated.inputs
     rate = Rate(hostile_est.price.usd_per_cfu_hour, NEW_DISCOUNT)
     cost = rate.cost(hostile_est.totals.cfu_minutes)
-    month = monthly(cost, hostile_est.scenario.horizon_minutes, float(NEW_MONTH_HOURS))
+    month, year = _monthly_annual(hostile_est, rate, float(NEW_MONTH_HOURS))
     _assert_cents(_value(wb, "TotalCost"), cost, "cost at 20% off")
     _assert_cents(_value(wb, "MonthlyCost"), month, "monthly at 720 h")
-    _assert_cents(_value(wb, "AnnualCost"), annual(month), "annual at 720 h")
+    # the projection's calendar months have their real hours: MonthHours does not move it
+    _assert_cents(_value(wb, "AnnualCost"), year, "annual at 20% off")
 
 
 def test_confluent_golden_example_recalculates_to_the_cent(
@@ -224,7 +236,34 @@ def test_recalculated_range_equals_the_estimators(
     _assert_cents(_summary_value(wb, "Cost over the horizon, low (USD)"), t.cost_usd_low, "low")
     _assert_cents(_summary_value(wb, "Cost over the horizon, high (USD)"), t.cost_usd_high, "hi")
     _assert_cents(_summary_value(wb, "Monthly cost, low (USD)"), t.monthly_cost_usd_low, "m low")
+    _assert_cents(_summary_value(wb, "Monthly cost, high (USD)"), t.monthly_cost_usd_high, "m hi")
+    _assert_cents(_summary_value(wb, "Annual cost, low (USD)"), t.annual_cost_usd_low, "a low")
     _assert_cents(_summary_value(wb, "Annual cost, high (USD)"), t.annual_cost_usd_high, "a hi")
+    # One monthly definition: low / high monthly are whole cycles scaled to MonthHours, like
+    # the expected one (not the horizon's cost), and low <= expected <= high.
+    p = hostile_est.projection
+    assert p is not None
+    spread = r.projection
+    for bound, minutes, want in (
+        ("low", spread.cycle_cfu_minutes_low, t.monthly_cost_usd_low),
+        ("high", spread.cycle_cfu_minutes_high, t.monthly_cost_usd_high),
+    ):
+        cycle_cost = hostile_est.rate.cost(minutes)
+        _assert_cents(monthly(cycle_cost, p.cycle_minutes, p.month_hours), want, f"m {bound}")
+    assert t.monthly_cost_usd_low <= hostile_est.totals.monthly_cost_usd <= t.monthly_cost_usd_high
+    # The Projection sheet's low / high months recalculate to the estimator's, and annual
+    # low / high are the sums of their first twelve months.
+    sheet = wb["Projection"]
+    header = [c.value for c in sheet[2]]
+    low_col, high_col = header.index("Cost low (USD)"), header.index("Cost high (USD)")
+    rows = list(sheet.iter_rows(min_row=3, max_row=2 + len(p.months), values_only=True))
+    for k, row in enumerate(rows):
+        lo, mid, hi = spread.months_low[k], p.months[k], spread.months_high[k]
+        assert row[0] == mid.month and lo.cfu_minutes <= mid.cfu_minutes <= hi.cfu_minutes
+        _assert_cents(Decimal(repr(row[low_col])), lo.cost_usd, f"{mid.month} low")
+        _assert_cents(Decimal(repr(row[high_col])), hi.cost_usd, f"{mid.month} high")
+    twelve = sum((m.cost_usd for m in spread.months_low[:12]), Decimal(0))
+    _assert_cents(twelve, t.annual_cost_usd_low, "annual low = its twelve months")
     # The low / high CFU-minutes are editable inputs; the price re-prices them.
     price = recalculated.price
     rate = Rate(NEW_PRICE, hostile_est.rate.discount_pct)

@@ -52,12 +52,13 @@ def test_save_list_show_diff_delete_restore(
     [row] = json.loads(out)
     assert row["id"] == second and row["versions"] == 2
     assert row["customer"] == "Acme" and row["tags"] == ["curve", "golden"]
-    assert row["monthly_cost_usd"] == 166.075 and row["peak_cfu"] == 3
+    # the curve's cfu_schedule is one-off (issue 13): $0 a month, billed once
+    assert row["monthly_cost_usd"] == 0 and row["peak_cfu"] == 3
     assert set(row) >= {"name", "saved_at", "saved_by", "deleted"}
     code, out, _ = run(capsys, "library", "list", "--customer", "Globex", "--format", "json")
     assert json.loads(out) == []
     code, out, _ = run(capsys, "library", "list", "--tag", "golden")
-    assert second in out and "$166.08" in out
+    assert second in out and "$0.00" in out
 
     code, out, _ = run(capsys, "library", "show", first)
     assert code == 0 and loads_scenario(out) == load_scenario(curve)
@@ -67,7 +68,9 @@ def test_save_list_show_diff_delete_restore(
     code, out, _ = run(capsys, "library", "diff", first, second)
     assert code == 0
     assert "pricing.discount_pct: 0.0 -> 50.0" in out
-    assert "totals.monthly_cost_usd: 332.15 -> 166.075" in out
+    # one-off 130 / 60 x $0.21 = $0.455, at 50% off $0.2275
+    assert "totals.one_off_cost_usd: 0.455 -> 0.2275" in out
+    assert "totals.monthly_cost_usd" not in out
     code, out, _ = run(capsys, "library", "diff", first, second, "--format", "json")
     assert {c["path"] for c in json.loads(out)["inputs"]} == {"pricing.discount_pct"}
 

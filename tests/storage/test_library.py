@@ -1,6 +1,9 @@
 """The library on SQLite and on a real PostgreSQL: save, version, list, search, open, diff,
 delete, restore, and what it refuses. Golden figures are Confluent's CFU-curve example:
-130 CFU-minutes in an hour at $0.21/CFU-hour = $0.455, x 730 hours = $332.15 a month."""
+130 CFU-minutes in an hour at $0.21/CFU-hour = $0.455. Its cfu_schedule ends inside the
+horizon, so (issue 13) it is one-off: billed once, $0.455 in totals.one_off_cost_usd, and
+$0 a month recurring. A recurring golden: 5 CFUs held all month (fixed sizing,
+ceil(5,000 records/s / 1,000 per CFU)) x 730 hours x $0.21 = $766.50 a month."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def test_save_returns_a_short_id_and_stores_figures(library: Library) -> None:
     v = library.save(curve(), customer="Acme", tags=["Retail"], note="first cut", by="ana")
     assert re.fullmatch(r"[A-Za-z0-9_-]{12}", v.short_id)
     assert v.number == 1
-    assert v.monthly_cost_usd == Decimal("332.15")
+    assert v.monthly_cost_usd == Decimal("0")  # one-off: never multiplied into a month
     assert v.peak_cfu == 3
     [row] = library.list_scenarios()
     assert (row.name, row.customer, row.tags, row.versions) == (
@@ -38,12 +41,39 @@ def test_save_returns_a_short_id_and_stores_figures(library: Library) -> None:
         ("retail",),
         1,
     )
-    assert row.latest.monthly_cost_usd == Decimal("332.15")
+    assert row.latest.monthly_cost_usd == Decimal("0")
     assert row.latest.created_by == "ana" and row.latest.note == "first cut"
     saved = library.get(v.short_id)
     assert saved.scenario() == parse_scenario(curve())
     assert saved.figures["totals"]["cfu_minutes"] == 130
     assert saved.figures["totals"]["cost_usd"] == 0.455
+    assert saved.figures["totals"]["one_off_cost_usd"] == 0.455  # 130 / 60 x $0.21, once
+
+
+STEADY = """
+name: Steady
+horizon_minutes: 60
+autoscaler: fixed
+statements:
+  - name: measured
+    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
+    rps: 5000
+    partitions: 50
+    records_per_cfu_second: 1000
+"""
+
+
+def test_a_recurring_statement_stores_its_monthly(library: Library) -> None:
+    v1 = library.save(yaml.safe_load(STEADY))
+    # 5 CFUs x 730 hours x $0.21 = $766.50 a month; at 50% off, $383.25.
+    assert v1.monthly_cost_usd == Decimal("766.5")
+    half = yaml.safe_load(STEADY)
+    half["pricing"] = {"discount_pct": 50}
+    v2 = library.save(half)
+    assert v2.monthly_cost_usd == Decimal("383.25")
+    figures = {c.path: (c.before, c.after) for c in library.diff(v1.short_id, v2.short_id).figures}
+    assert figures["totals.monthly_cost_usd"] == (766.5, 383.25)
+    assert library.get(v1.short_id).figures["totals"]["one_off_cost_usd"] == 0
 
 
 def test_every_save_is_a_new_immutable_version(library: Library) -> None:
@@ -57,7 +87,9 @@ def test_every_save_is_a_new_immutable_version(library: Library) -> None:
     # The first version is untouched by the second.
     assert library.get(v1.short_id).data()["pricing"].get("discount_pct", 0) == 0
     assert library.get(v2.short_id).data()["pricing"]["discount_pct"] == 50
-    assert v2.monthly_cost_usd == Decimal("166.075")  # half of $332.15
+    assert v2.monthly_cost_usd == Decimal("0")
+    # one-off at 50% off: 130 / 60 x $0.21 x 0.5 = $0.2275
+    assert library.get(v2.short_id).figures["totals"]["one_off_cost_usd"] == 0.2275
     [row] = library.list_scenarios()
     assert row.versions == 2 and row.latest.short_id == v2.short_id
     assert [v.number for v in library.history(v1.short_id)] == [2, 1]
@@ -202,11 +234,13 @@ def test_diff_lists_inputs_and_figures_that_differ(library: Library) -> None:
         ),
     }
     figures = {c.path: (c.before, c.after) for c in d.figures}
-    # 130 + 30 = 160 CFU-minutes; cost 160/60 x 0.21 x 0.5 = $0.28; monthly x 730 = $204.40.
+    # 130 + 30 = 160 CFU-minutes; cost 160/60 x 0.21 x 0.5 = $0.28, all of it one-off
+    # (a finite cfu_schedule is billed once), so monthly stays $0 and is no change.
     assert figures["totals.cfu_minutes"] == (130, 160)
     assert figures["totals.peak_cfu"] == (3, 4)
     assert figures["totals.cost_usd"] == (0.455, 0.28)
-    assert figures["totals.monthly_cost_usd"] == (332.15, 204.4)
+    assert figures["totals.one_off_cost_usd"] == (0.455, 0.28)
+    assert "totals.monthly_cost_usd" not in figures
     assert figures["statements[enrich_orders].peak_cfu"] == (3, 4)
     assert library.diff(v1.short_id, v1.short_id).inputs == []
 

@@ -120,7 +120,9 @@ def test_compare_picks_from_the_library(url: str) -> None:
     picker.select(label).run()
     clean(at)
     side = next(d for d in at.dataframe if "Monthly" in d.value.index).value
-    assert side.loc["Monthly", label] == "$332.15"
+    # the curve's cfu_schedule is one-off (issue 13): 130 / 60 x $0.21 = $0.455 billed once
+    assert side.loc["Monthly", label] == "$0"
+    assert side.loc["One-off", label] == "$0.455"
 
 
 def test_an_unreachable_database_leaves_estimating_alone(monkeypatch: pytest.MonkeyPatch) -> None:

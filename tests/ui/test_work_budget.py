@@ -53,6 +53,45 @@ def test_large_estimates_take_turns_and_small_ones_never_wait() -> None:
     assert done == ["big"]  # it ran as soon as the slot was free
 
 
+def _weekly(statements: int) -> dict:
+    """Statements whose traffic repeats weekly (weekends differ), over a one-hour horizon."""
+    data = _fleet(statements, 60)
+    for st in data["statements"]:
+        del st["rps"]
+        st["profile"] = {
+            "shape": "daily",
+            "trough_rps": 100,
+            "peak_rps": 900,
+            "weekend_factor": 0.5,
+        }
+    return data
+
+
+def test_the_projection_counts_whatever_the_horizon() -> None:
+    # One projection of a weekly cycle simulates, per statement, monthly's two weeks
+    # (20,160 minutes) and 24 half months of a week and a day of warm-up (24 x 11,520 =
+    # 276,480): 296,640 minutes; three projections (expected, low, high) weighed 1 to 30
+    # as horizon minutes: 29,664 per statement.
+    one = parse_scenario(_weekly(1))
+    assert work_budget.projection_minutes(one) == 29_664
+    # 2,000 such statements: 59,328,000, above a 20 million budget, though their hour is not
+    fleet = parse_scenario(_weekly(2000))
+    assert work_budget.statement_minutes(fleet) == 120_000
+    with pytest.raises(ScenarioError) as caught:
+        work_budget.check(fleet, limit=20_000_000)
+    (line,) = caught.value.problems
+    assert line.startswith("statements: projecting 2,000 statements twelve months ahead")
+    assert "59,328,000 statement-minutes" in line and "cfu-estimator estimate FILE" in line
+    # 100 of them (2,966,400) are a large estimate: they take turns with other large ones
+    hundred = parse_scenario(_weekly(100))
+    assert work_budget._HEAVY.acquire(timeout=5)
+    try:
+        with pytest.raises(ScenarioError, match="server is busy"):
+            work_budget.run(hundred, lambda: "big", wait_seconds=0.01)
+    finally:
+        work_budget._HEAVY.release()
+
+
 def test_the_app_names_the_horizon_and_keeps_the_scenario(monkeypatch) -> None:
     monkeypatch.setattr(work_budget, "MAX_STATEMENT_MINUTES", 5_000)
     at = new_app({"s": share.encode(_fleet(10, 1440))})  # 14,400 statement-minutes
