@@ -16,19 +16,18 @@ load average printed with the figures before reading much into them.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from streamlit_server import streamlit_app  # noqa: E402
 
 from estimator.examples import example_text  # noqa: E402
 from estimator.ui import share  # noqa: E402
@@ -57,12 +56,6 @@ def big_scenario(statements: int = 200, days: int = 31) -> dict:
     base["horizon_minutes"] = days * 1440
     base["name"] = f"Bench: {statements} statements x {days} days"
     return base
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -111,42 +104,10 @@ def measure(page, url: str, data: dict, goal: float, label: str, pid: int) -> fl
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log_path = Path(tempfile.gettempdir()) / f"bench_app_browser_{os.getpid()}.log"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                print("browser: the app did not start")
-                return 1
-            time.sleep(0.3)
-        print(f"browser: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        with sync_playwright() as p:
+        with streamlit_app(log_path) as app, sync_playwright() as p:
+            print(f"browser: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             cases = [
@@ -154,15 +115,12 @@ def main() -> int:
                 ("bursty example, 12 statements x 1 day", "bursty_clickstream", 2.0),
             ]
             for label, name, goal in cases:
-                measure(page, url, yaml.safe_load(example_text(name)), goal, label, proc.pid)
-            measure(page, url, big_scenario(), 5.0, "200 statements x 31 days", proc.pid)
+                measure(page, app.url, yaml.safe_load(example_text(name)), goal, label, app.pid)
+            measure(page, app.url, big_scenario(), 5.0, "200 statements x 31 days", app.pid)
             browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    except RuntimeError as exc:
+        print(f"browser: {exc}")
+        return 1
     return 0
 
 

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from streamlit_server import streamlit_app  # noqa: E402
 
 from estimator.ui import share  # noqa: E402
 
@@ -66,12 +64,6 @@ def scenario(k: int) -> dict:
             },
         ],
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -157,54 +149,18 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print("load: skipped (needs Debian's chromium: make system-deps)")
         return 0
-    port = _free_port()
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_load_{port}.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            streamlit,
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    sampler = Sampler(proc.pid)
+    log_path = Path(tempfile.gettempdir()) / f"bench_load_{os.getpid()}.log"
     try:
-        deadline = time.monotonic() + 120
-        while True:
+        with streamlit_app(log_path) as app:
+            sampler = Sampler(app.pid)
+            sampler.start()
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                print(log_path.read_text())
-                return 1
-            time.sleep(0.25)
-        sampler.start()
-        out = asyncio.run(drive(url))
-    finally:
-        sampler.stop.set()
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+                out = asyncio.run(drive(app.url))
+            finally:
+                sampler.stop.set()
+    except RuntimeError as exc:
+        print(f"load: {exc}")
+        return 1
     lat = sorted(out["latencies"])
     p50 = statistics.median(lat) if lat else float("nan")
     p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else float("nan")
