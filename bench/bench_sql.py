@@ -57,10 +57,6 @@ def statement_of(entry: dict[str, Any]) -> str:
     return str(entry["sql"]).strip().rstrip(";")
 
 
-def corpus_statements() -> list[str]:
-    return [statement_of(entry) for entry in corpus_entries()]
-
-
 def corpus_ddl() -> list[str]:
     """Every CREATE statement of the corpus: its DDL entries and the `ddl` fields."""
     entries = corpus_entries()
