@@ -14,6 +14,7 @@ part of a comment (so a comment above a statement does not move its line).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from sqlglot.tokens import Token, TokenType
@@ -45,12 +46,21 @@ class _Piece:
     tokens: list[Token] | None = field(default=None, compare=False)
 
 
+# One tokenizer per thread: building one takes a fifth of the time a short statement takes.
+_LOCAL = threading.local()
+
+
 def tokenize(text: str) -> list[Token] | None:
     """Tokens of `text` with the Flink tokenizer, or None when it cannot be tokenized."""
+    tokenizer = getattr(_LOCAL, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _LOCAL.tokenizer = FlinkTokenizer()
     try:
-        return FlinkTokenizer().tokenize(text)
+        return tokenizer.tokenize(text)  # starts from a reset state every time
     except Exception:  # TokenError, or anything odd from junk input
         return None
+    finally:
+        tokenizer.tokenize("")  # drop its references to the text and the tokens
 
 
 def split_script(text: str) -> list[SqlStatement]:
@@ -80,7 +90,27 @@ def _opens_statement_set(tokens: list[Token], i: int) -> bool:
     )
 
 
-def _split_tokens(text: str, tokens: list[Token]) -> list[_Piece]:
+_MARKS: frozenset[TokenType] = frozenset({TokenType.SEMICOLON, TokenType.EXECUTE, TokenType.BEGIN})
+
+
+def _token_groups(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of each statement. Without EXECUTE or BEGIN (a statement set may follow), the
+    groups are the runs between semicolons, cut in one quick pass."""
+    marks = [i for i, token in enumerate(tokens) if token.token_type in _MARKS]
+    semicolon = TokenType.SEMICOLON
+    if any(tokens[i].token_type != semicolon for i in marks):
+        return _statement_set_groups(tokens)
+    groups: list[list[Token]] = []
+    start = 0
+    for i in [*marks, len(tokens)]:
+        if i > start:
+            groups.append(tokens[start:i])
+        start = i + 1
+    return groups
+
+
+def _statement_set_groups(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of each statement, following EXECUTE STATEMENT SET ... END blocks."""
     groups: list[list[Token]] = []
     current: list[Token] = []
     in_set = False  # inside EXECUTE STATEMENT SET BEGIN ... END
@@ -105,10 +135,13 @@ def _split_tokens(text: str, tokens: list[Token]) -> list[_Piece]:
         current.append(token)
     if current:
         groups.append(current)
+    return groups
 
+
+def _split_tokens(text: str, tokens: list[Token]) -> list[_Piece]:
     pieces: list[_Piece] = []
     line, offset = 1, 0
-    for group in groups:
+    for group in _token_groups(tokens):
         start, end = group[0].start, group[-1].end
         line += text.count("\n", offset, start)
         offset = start
