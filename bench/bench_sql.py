@@ -8,6 +8,7 @@ Run as `python bench/bench_sql.py`. Over the statements of the test corpus
 - the ratio of each to `sqlglot.parse(text, read="trino")` of the same statements, parsed one by
   one, the same number of times, in the same run (statements trino cannot read still count: their
   failed parse is timed too);
+- the Flink dialect's parse alone (what the classifier does before its rules: its floor);
 - the same figures for the original statements (written for the tests) and the public ones
   (copied from public Flink SQL sources), which are longer;
 - the warm figure, apart: `classify_statement` of statements it has parsed before (the app
@@ -41,7 +42,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimator.sql import Catalog, classify_script, classify_statement  # noqa: E402
+from estimator.sql import Catalog, classify_script, classify_statement, parse  # noqa: E402
 from estimator.sql.classify import clear_parse_cache  # noqa: E402
 
 GOAL_RATE = 2000.0
@@ -70,6 +71,12 @@ def trino_parse_all(statements: list[str]) -> None:
         # Flink-only syntax: trino fails, and its failure is timed too.
         with contextlib.suppress(Exception):
             sqlglot.parse(sql, read="trino")
+
+
+def flink_parse_all(statements: list[str]) -> None:
+    for sql in statements:
+        with contextlib.suppress(Exception):
+            parse(sql)
 
 
 def classify_all(statements: list[str]) -> None:
@@ -102,10 +109,11 @@ class Subset:
         self.name = name
         self.statements = statements
         self.script = ";\n".join(statements) + ";\n"
-        self.t_trino = self.t_statements = self.t_script = 0.0
+        self.t_trino = self.t_flink = self.t_statements = self.t_script = 0.0
 
     def measure_once(self) -> None:
         self.t_trino += timed(lambda: trino_parse_all(self.statements), 1)
+        self.t_flink += timed(lambda: flink_parse_all(self.statements), 1)
         self.t_statements += timed(lambda: classify_all(self.statements), 1)
         self.t_script += timed(lambda: classify_script(self.script), 1)
 
@@ -114,6 +122,10 @@ class Subset:
         trino = total / self.t_trino
         print(f"{self.name}: {len(self.statements)} statements x {repeats} repeats, cold")
         print(f"  stock trino parse:           {trino:6.0f} statements/s")
+        print(
+            f"  Flink dialect parse alone:   {total / self.t_flink:6.0f} statements/s "
+            "(tokenize and parse, no rules: the classifier's floor)"
+        )
         met = True
         for label, seconds in (
             ("sql.classify_statement", self.t_statements),
