@@ -76,10 +76,12 @@ def _monthly(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def _settled(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app has finished its run (the page's script state says so)."""
+    """Wait until the app has finished its run (the page's script state says so) and the
+    browser has drawn it (an idle moment of its main thread)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
         timeout=600_000
     )
+    page.evaluate("() => new Promise(done => requestIdleCallback(() => done(), {timeout: 60000}))")
 
 
 def measure(page, url: str, data: dict, goal: float, label: str, pid: int) -> float:  # type: ignore[no-untyped-def]
