@@ -10,7 +10,7 @@ import streamlit as st
 
 from estimator.estimate import Estimate
 from estimator.formatting import money
-from estimator.ui import compute
+from estimator.ui import compute, work_budget
 
 Fmt = Callable[[Decimal | float], str]
 
@@ -20,7 +20,9 @@ def kpi_range(est: Estimate, money: Fmt = money) -> None:
     r = est.range
     if r is None:
         return
-    t = r.totals
+    # the first to read the horizon's low / high (two more simulations of the horizon): under
+    # the same work budget as the estimate, so large ones still take turns
+    t = work_budget.run(est.scenario, lambda: r.totals)
     st.markdown(
         f"**Range (low - high):** monthly {money(t.monthly_cost_usd_low)} - "
         f"{money(t.monthly_cost_usd_high)} · annual {money(t.annual_cost_usd_low)} - "
