@@ -48,6 +48,7 @@ FONT = "Inter, Source Sans Pro, Helvetica, Arial, sans-serif"
 MAX_SERIES = 12
 """Most statements a stacked chart draws one by one; the others are summed into one series."""
 OTHERS_COLOR = "#8A94A3"
+OTHERS = "others"  # the legend group of every pool's "N other statements" band (shown once)
 
 
 def color(i: int) -> str:
@@ -211,7 +212,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
                     x=x,
                     y=bucket_mean(tl.cfu[list(band.rows)].sum(axis=0, keepdims=True), cols)[0],
                     name=band.name,
-                    legendgroup=band.name,
+                    legendgroup=OTHERS if len(band.rows) > 1 else band.name,
                     mode="lines",
                     line={"width": 0.6, "color": band.color, "shape": "hv"},
                     stackgroup=f"pool{r}",
@@ -266,7 +267,7 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
     seen: set[str] = set()
     for trace in fig.data:
         group = trace.legendgroup
-        if group in {"exhausted", "cap", "range"}:
+        if group in {"exhausted", "cap", "range", OTHERS}:
             trace.showlegend = group not in seen
             seen.add(group)
     fig.update_annotations(font_size=13, xanchor="left", x=0)

@@ -121,14 +121,15 @@ def test_the_range_band_follows_the_cfu_curve(monkeypatch, hourly: bool) -> None
     assert (low <= high).all() and high.max() > 0
 
 
-def _fleet(n: int) -> Estimate:
+def _fleet(n: int, pools: int = 1) -> Estimate:
     statements = "\n".join(
-        f"  - {{name: s{i:02d}, sql: 'INSERT INTO o{i} SELECT * FROM i{i}', rps: {1000 * (i + 1)}}}"
+        f"  - {{name: s{i:02d}, sql: 'INSERT INTO o{i} SELECT * FROM i{i}', "
+        f"rps: {1000 * (i + 1)}, pool: p{i % pools}}}"
         for i in range(n)
     )
-    return estimate(
-        loads_scenario(f"name: fleet\nhorizon_minutes: 180\nstatements:\n{statements}\n")
-    )
+    pool_list = "\n".join(f"  - {{name: p{k}, max_cfu: 1000}}" for k in range(pools))
+    text = f"name: fleet\nhorizon_minutes: 180\npools:\n{pool_list}\nstatements:\n{statements}\n"
+    return estimate(loads_scenario(text))
 
 
 def test_a_fleet_stacks_its_largest_statements_and_sums_the_others() -> None:
@@ -141,6 +142,10 @@ def test_a_fleet_stacks_its_largest_statements_and_sums_the_others() -> None:
     largest = sorted(est.statements, key=lambda s: -s.cfu_minutes)[: charts.MAX_SERIES - 1]
     assert {t.name for t in stacked[:-1]} == {s.name for s in largest}
     assert np.allclose(sum(np.asarray(t.y) for t in stacked), est.timeline.cfu.sum(axis=0))
+    # the 3 pools of a 90-statement fleet: one legend entry for the "others" bands
+    split = _fleet(90, pools=3)
+    others = [t for t in charts.cfu_by_statement(split).data if t.legendgroup == charts.OTHERS]
+    assert len(others) == 3 and [t.showlegend for t in others].count(True) == 1
     bill = charts.hourly_bill(est)
     assert len(bill.data) == charts.MAX_SERIES
     total = sum(sum(t.y) for t in bill.data)
