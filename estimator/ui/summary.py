@@ -107,7 +107,7 @@ def strip(est: Estimate, previous: dict[str, float] | None) -> dict[str, float]:
         )
         cols["cfu_hours"].metric(
             "CFU-hours",
-            number(t.cfu_hours),
+            number(t.cfu_hours, 2 if t.cfu_hours < 1000 else 0),  # whole hours fit the card
             delta("cfu_hours", "number"),
             delta_color="inverse",
             help=f"{t.cfu_minutes:,} CFU-minutes over {horizon}: what Confluent bills.",
