@@ -37,6 +37,33 @@ Operator = Literal[
 
 OPERATORS: tuple[str, ...] = get_args(Operator)
 
+# Each operator's family and whether its state grows without bound unless a state TTL is set:
+# the one table the classifier's operator sets (sql/rules.py) are derived from.
+OPERATOR_TABLE: dict[str, tuple[Literal["stateless", "join", "aggregate"], bool]] = {
+    "filter": ("stateless", False),
+    "project": ("stateless", False),
+    "union": ("stateless", False),
+    "unnest": ("stateless", False),
+    "table_function": ("stateless", False),
+    "group_aggregate": ("aggregate", True),
+    "global_aggregate": ("aggregate", True),
+    "distinct": ("aggregate", True),
+    "window_aggregate": ("aggregate", False),
+    "over_aggregate": ("aggregate", False),
+    "deduplicate": ("aggregate", True),
+    "top_n": ("aggregate", True),
+    "window_top_n": ("aggregate", False),
+    "regular_join": ("join", True),
+    "interval_join": ("join", False),
+    "temporal_join": ("join", False),
+    "lookup_join": ("join", False),
+    "window_join": ("join", False),
+    "semi_anti_join": ("join", True),
+    "match_recognize": ("aggregate", False),
+}
+if tuple(OPERATOR_TABLE) != OPERATORS:  # pragma: no cover - a new operator needs its row
+    raise ImportError("estimator.sql.model: OPERATOR_TABLE must list every Operator, in order")
+
 # The JSON keys of `cfu-estimator classify --format json`, in order: a public contract.
 CLASSIFICATION_KEYS: tuple[str, ...] = (
     "index",

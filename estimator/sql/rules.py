@@ -37,7 +37,7 @@ from sqlglot import exp
 
 from estimator.sql.catalog import Catalog, TableFacts, TimeKind, TimeVerdict
 from estimator.sql.dialect import ModelArgument, WindowTVF
-from estimator.sql.model import OPERATORS, Kind, Operator, StateGrowth
+from estimator.sql.model import OPERATOR_TABLE, OPERATORS, Kind, Operator, StateGrowth
 from estimator.sql.nodes import (
     DIALECT,
     Nodes,
@@ -53,40 +53,11 @@ from estimator.sql.nodes import (
     table_name,
 )
 
-JOIN_OPS: frozenset[str] = frozenset(
-    {
-        "regular_join",
-        "interval_join",
-        "temporal_join",
-        "lookup_join",
-        "window_join",
-        "semi_anti_join",
-    }
-)
+JOIN_OPS: frozenset[str] = frozenset(k for k, (f, _) in OPERATOR_TABLE.items() if f == "join")
 AGGREGATE_OPS: frozenset[str] = frozenset(
-    {
-        "group_aggregate",
-        "global_aggregate",
-        "distinct",
-        "window_aggregate",
-        "over_aggregate",
-        "deduplicate",
-        "top_n",
-        "window_top_n",
-        "match_recognize",
-    }
+    k for k, (f, _) in OPERATOR_TABLE.items() if f == "aggregate"
 )
-UNBOUNDED_OPS: frozenset[str] = frozenset(
-    {
-        "regular_join",
-        "semi_anti_join",
-        "group_aggregate",
-        "global_aggregate",
-        "distinct",
-        "deduplicate",
-        "top_n",
-    }
-)
+UNBOUNDED_OPS: frozenset[str] = frozenset(k for k, (_, grows) in OPERATOR_TABLE.items() if grows)
 STATEFUL_OPS: frozenset[str] = JOIN_OPS | AGGREGATE_OPS
 _OPERATOR_ORDER: dict[str, int] = {name: i for i, name in enumerate(OPERATORS)}
 
