@@ -2,7 +2,9 @@
 
 Every figure reads numbers the core computed (the per-minute timeline, the hourly bill); the
 only arithmetic here is presentation: averaging minutes into buckets so a 31-day curve stays
-light in a browser, and turning minutes into hours on the time axis.
+light in a browser, turning minutes into hours on the time axis, and summing the smallest
+statements of a fleet into one "other statements" series (a stacked chart of 200 statements
+is unreadable, and slow to draw).
 """
 
 from __future__ import annotations
@@ -43,8 +45,38 @@ LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font_
 FONT = "Inter, Source Sans Pro, Helvetica, Arial, sans-serif"
 
 
+MAX_SERIES = 12
+"""Most statements a stacked chart draws one by one; the others are summed into one series."""
+OTHERS_COLOR = "#8A94A3"
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One band of a stacked chart: a statement, or the sum of the smaller ones."""
+
+    name: str
+    rows: tuple[int, ...]
+    color: str
+
+
+def stacked_series(
+    names: Sequence[str], weights: Sequence[float], rows: Sequence[int], limit: int = MAX_SERIES
+) -> list[Series]:
+    """Bands for `rows` (statement indices) with weight > 0, in statement order: each one
+    alone when they are at most `limit`, else the `limit - 1` heaviest alone and the rest
+    summed into one last band named after how many it holds."""
+    used = [i for i in rows if weights[i] > 0]
+    if len(used) <= limit:
+        return [Series(names[i], (i,), color(i)) for i in used]
+    top = set(sorted(used, key=lambda i: -weights[i])[: limit - 1])
+    rest = tuple(i for i in used if i not in top)
+    return [Series(names[i], (i,), color(i)) for i in used if i in top] + [
+        Series(f"{len(rest)} other statements", rest, OTHERS_COLOR)
+    ]
 
 
 @dataclass(frozen=True)
@@ -169,19 +201,19 @@ def cfu_by_statement(est: Estimate, *, max_points: int = MAX_POINTS) -> go.Figur
         vertical_spacing=0.12 / max(1, len(pools) - 1) if len(pools) > 1 else 0.0,
         subplot_titles=[f"Pool {p.name}: peak {p.peak_cfu} of MAX_CFU {p.max_cfu}" for p in pools],
     )
-    cfu = bucket_mean(tl.cfu, cols)
+    names = [s.name for s in est.statements]
+    weights = [float(s.cfu_minutes) for s in est.statements]
     for r, pool in enumerate(pools, start=1):
-        for i, s in enumerate(est.statements):
-            if s.pool != pool.name:
-                continue
+        rows = [i for i, s in enumerate(est.statements) if s.pool == pool.name]
+        for band in stacked_series(names, weights, rows):
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=cfu[i],
-                    name=s.name,
-                    legendgroup=s.name,
+                    y=bucket_mean(tl.cfu[list(band.rows)].sum(axis=0, keepdims=True), cols)[0],
+                    name=band.name,
+                    legendgroup=band.name,
                     mode="lines",
-                    line={"width": 0.6, "color": color(i), "shape": "hv"},
+                    line={"width": 0.6, "color": band.color, "shape": "hv"},
                     stackgroup=f"pool{r}",
                     hovertemplate="%{y:.2f} CFU",
                 ),
@@ -353,18 +385,18 @@ def hourly_bill(est: Estimate) -> go.Figure:
     fig = go.Figure()
     x = np.arange(hours)
     rate = est.rate
-    for i, s in enumerate(est.statements):
-        row = by_hour[i]
-        if not row.any():
-            continue
+    names = [s.name for s in est.statements]
+    weights = by_hour.sum(axis=1).astype(float).tolist()
+    for band in stacked_series(names, weights, range(len(names))):
+        row = by_hour[list(band.rows)].sum(axis=0)
         cost = [float(rate.cost(int(v))) for v in row]
         fig.add_trace(
             go.Bar(
                 x=x,
                 y=cost,
-                name=s.name,
-                legendgroup=s.name,
-                marker_color=color(i),
+                name=band.name,
+                legendgroup=band.name,
+                marker_color=band.color,
                 customdata=row,
                 hovertemplate="$%{y:,.4f} (%{customdata:,} CFU-min)",
             )
@@ -502,16 +534,16 @@ def projection_by_month(est: Estimate, rows: Sequence[int] | None = None) -> go.
     months = [m.month for m in p.months]
     fig = go.Figure()
     chosen = range(len(est.statements)) if rows is None else rows
-    for i in chosen:
-        minutes = p.by_statement[i]
-        if not minutes.any():
-            continue
+    names = [s.name for s in est.statements]
+    weights = p.by_statement.sum(axis=1).astype(float).tolist()
+    for band in stacked_series(names, weights, chosen):
+        minutes = p.by_statement[list(band.rows)].sum(axis=0)
         fig.add_trace(
             go.Bar(
                 x=months,
                 y=[float(est.rate.cost(int(v))) for v in minutes],
-                name=est.statements[i].name,
-                marker_color=color(i),
+                name=band.name,
+                marker_color=band.color,
                 customdata=[int(v) / 60 for v in minutes],
                 hovertemplate="$%{y:,.2f} (%{customdata:,.1f} CFU-hours)",
             )

@@ -17,6 +17,7 @@ to the calendar's weekday there, so weekends fall on the calendar's Saturdays an
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -49,13 +50,29 @@ class RateCycle:
 
     def at(self, first: int, minutes: int, *, growth: bool = True) -> np.ndarray:
         """Records/s at minutes first .. first + minutes - 1."""
-        t = np.arange(first, first + minutes, dtype=np.int64)
         end = self.lead + self.period
-        idx = np.where(t < end, t, self.lead + (t - self.lead) % self.period)
-        rates = self.base[idx]
+        head = self.base[first:end] if first < end else self.base[:0]  # the lead, then cycle 1
+        later = max(first, end)  # the first minute that repeats the period
+        offset = (later - self.lead) % self.period
+        cycle = self.base[self.lead : end]
+        count = max(0, first + minutes - later)
+        repeats = np.tile(np.roll(cycle, -offset), -(-count // self.period))[:count]
+        rates = np.concatenate([head[:minutes], repeats])
         if growth and self.growth_pct_per_month:
-            rates = rates * growth_factor(self.growth_pct_per_month, t)
+            # (1 + g) ** (t / month) = (1 + g) ** (first / month) x (1 + g) ** (k / month)
+            rates = rates * (
+                growth_factor(self.growth_pct_per_month, float(first))
+                * _growth_ramp(self.growth_pct_per_month, minutes)
+            )
         return rates
+
+
+@functools.lru_cache(maxsize=64)
+def _growth_ramp(pct_per_month: float, minutes: int) -> np.ndarray:
+    """growth_factor over minutes 0 .. minutes - 1 (read-only: shared by every caller)."""
+    ramp = growth_factor(pct_per_month, np.arange(minutes, dtype=np.float64))
+    ramp.setflags(write=False)
+    return ramp
 
 
 def growth_factor(pct_per_month: float, minutes: np.ndarray | float) -> np.ndarray:

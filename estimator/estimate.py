@@ -428,7 +428,9 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
     )
 
     def project(
-        p: list[StatementPlan], horizon: np.ndarray, caps: dict[str, int] = pool_caps
+        p: list[StatementPlan],
+        horizon: np.ndarray | Callable[[], np.ndarray],
+        caps: dict[str, int] = pool_caps,
     ) -> Projection:
         return projection.project(
             scenario,

@@ -30,7 +30,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -169,13 +169,14 @@ def project(
     pools: Mapping[str, int],
     sim_options: Mapping[str, Any],
     rate: billing.Rate,
-    horizon_cfu_minutes: np.ndarray,
+    horizon_cfu_minutes: np.ndarray | Callable[[], np.ndarray],
     today: dt.date | None = None,
 ) -> Projection:
     """Monthly and the month-by-month projection of the recurring statements (see above).
 
-    `horizon_cfu_minutes` (per statement) is used only when the common cycle is longer than
-    MAX_CYCLE_MINUTES (monthly then comes from the horizon, with a caution)."""
+    `horizon_cfu_minutes` (per statement, or a function that simulates them) is used only when
+    the common cycle is longer than MAX_CYCLE_MINUTES (monthly then comes from the horizon,
+    with a caution)."""
     settings = scenario.projection
     months_asked = settings.months if settings else DEFAULT_MONTHS
     start_text = settings.start if settings and settings.start else None
@@ -212,7 +213,10 @@ def project(
             cycle_minutes[rec] = hourly[:, cycle // MINUTES_PER_HOUR :].sum(axis=1)
         else:
             cycle = scenario.horizon_minutes
-            cycle_minutes[rec] = horizon_cfu_minutes[rec]
+            horizon = (
+                horizon_cfu_minutes() if callable(horizon_cfu_minutes) else horizon_cfu_minutes
+            )
+            cycle_minutes[rec] = horizon[rec]
             cautions.append(
                 "The traffic's cycles share no span of 5 weeks or less: monthly is the "
                 "horizon's cost scaled to a month."

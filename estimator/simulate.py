@@ -156,6 +156,46 @@ def _fixed_row(plan: StatementPlan, minutes: int, ddl_cfu_minutes: int, lo: int 
     return row
 
 
+@dataclass(frozen=True)
+class _KernelInputs:
+    """The per-statement and per-pool arrays the kernel reads, whichever way it is run."""
+
+    pool_names: list[str]
+    pool_max: np.ndarray  # (pools,) MAX_CFU; a pool not listed is unlimited
+    pool_of: np.ndarray  # (n,) each statement's pool index
+    per_cfu: np.ndarray  # (n,) records/s one CFU sustains
+    start: np.ndarray
+    cap: np.ndarray  # (n,) most CFUs the statement can use (statement_cap)
+    partitions: np.ndarray  # (n,) 0: unknown
+    given_of: list[int]  # statements whose CFUs are given (schedule, DDL, not runnable)
+    given_row: np.ndarray  # (n,) their row in `given`; -1 for an autoscaled statement
+
+    @classmethod
+    def of(
+        cls, plans: Sequence[StatementPlan], max_cfu_per_statement: int, pools: Mapping[str, int]
+    ) -> _KernelInputs:
+        names = sorted({p.pool for p in plans} | set(pools))
+        index = {name: k for k, name in enumerate(names)}
+        given_of = [i for i, p in enumerate(plans) if not p.runnable or p.schedule or p.is_ddl]
+        given_row = np.full(len(plans), -1, dtype=np.int64)
+        given_row[given_of] = np.arange(len(given_of))
+        return cls(
+            pool_names=names,
+            pool_max=np.array(
+                [int(pools.get(name, UNLIMITED_POOL)) for name in names], dtype=np.int64
+            ),
+            pool_of=np.array([index[p.pool] for p in plans], dtype=np.int64),
+            per_cfu=np.array(
+                [max(p.records_per_cfu_second, 1e-9) for p in plans], dtype=np.float64
+            ),
+            start=np.array([p.start_minute for p in plans], dtype=np.int64),
+            cap=np.array([statement_cap(p, max_cfu_per_statement) for p in plans], dtype=np.int64),
+            partitions=np.array([p.partitions or 0 for p in plans], dtype=np.int64),
+            given_of=given_of,
+            given_row=given_row,
+        )
+
+
 def simulate(
     plans: Sequence[StatementPlan],
     horizon_minutes: int,
@@ -194,23 +234,9 @@ def simulate(
 
     n, m = len(plans), horizon_minutes
     policy = Policy.from_config(autoscaler or resolve())
-    pools = pools or {}
-    pool_names = sorted({p.pool for p in plans} | set(pools))
-    pool_max = np.array(
-        [int(pools.get(name, UNLIMITED_POOL)) for name in pool_names], dtype=np.int64
-    )
-    index = {name: k for k, name in enumerate(pool_names)}
-    pool_of = np.array([index[p.pool] for p in plans], dtype=np.int64)
-    per_cfu = np.array([max(p.records_per_cfu_second, 1e-9) for p in plans], dtype=np.float64)
-    start = np.array([p.start_minute for p in plans], dtype=np.int64)
-    cap = np.array([statement_cap(p, max_cfu_per_statement) for p in plans], dtype=np.int64)
-    partitions = np.array([p.partitions or 0 for p in plans], dtype=np.int64)
-    # Autoscaled statements: given_row -1; the others' CFUs are given, one row each.
-    given_of = [i for i, p in enumerate(plans) if not p.runnable or p.schedule or p.is_ddl]
-    given_row = np.full(n, -1, dtype=np.int64)
-    given_row[given_of] = np.arange(len(given_of))
-    given = np.zeros((len(given_of), m), dtype=np.int64)
-    for k, i in enumerate(given_of):
+    k_in = _KernelInputs.of(plans, max_cfu_per_statement, pools or {})
+    given = np.zeros((len(k_in.given_of), m), dtype=np.int64)
+    for k, i in enumerate(k_in.given_of):
         given[k] = _fixed_row(plans[i], m, ddl_cfu_minutes)
     rps = np.zeros((n, m), dtype=np.float64)
     for i, plan in enumerate(plans):
@@ -220,13 +246,13 @@ def simulate(
     kernel = run.py_func if interpreted else run
     cfu, state, backlog, capacity, lag = kernel(
         rps,
-        per_cfu,
-        start,
-        cap,
-        partitions,
-        pool_of,
-        pool_max,
-        given_row,
+        k_in.per_cfu,
+        k_in.start,
+        k_in.cap,
+        k_in.partitions,
+        k_in.pool_of,
+        k_in.pool_max,
+        k_in.given_row,
         given,
         int(policy.decision_interval),
         int(policy.window),
@@ -302,20 +328,7 @@ def simulate_pieces(
 
     n, m = len(plans), horizon_minutes
     policy = Policy.from_config(autoscaler or resolve())
-    pools = pools or {}
-    pool_names = sorted({p.pool for p in plans} | set(pools))
-    pool_max = np.array(
-        [int(pools.get(name, UNLIMITED_POOL)) for name in pool_names], dtype=np.int64
-    )
-    index = {name: k for k, name in enumerate(pool_names)}
-    pool_of = np.array([index[p.pool] for p in plans], dtype=np.int64)
-    per_cfu = np.array([max(p.records_per_cfu_second, 1e-9) for p in plans], dtype=np.float64)
-    start = np.array([p.start_minute for p in plans], dtype=np.int64)
-    cap = np.array([statement_cap(p, max_cfu_per_statement) for p in plans], dtype=np.int64)
-    partitions = np.array([p.partitions or 0 for p in plans], dtype=np.int64)
-    given_of = [i for i, p in enumerate(plans) if not p.runnable or p.schedule or p.is_ddl]
-    given_row = np.full(n, -1, dtype=np.int64)
-    given_row[given_of] = np.arange(len(given_of))
+    k_in = _KernelInputs.of(plans, max_cfu_per_statement, pools or {})
     step = minutes_per_piece or piece_minutes(n, m)
     interval = int(policy.decision_interval)
 
@@ -332,11 +345,11 @@ def simulate_pieces(
             peak = np.maximum(peak, rates(lo, min(m, lo + step)).max(axis=1, initial=0.0))
     carried = new_state(
         n,
-        len(pool_names),
-        start,
-        cap,
-        partitions,
-        per_cfu,
+        len(k_in.pool_names),
+        k_in.start,
+        k_in.cap,
+        k_in.partitions,
+        k_in.per_cfu,
         peak,
         interval,
         int(policy.window),
@@ -351,8 +364,8 @@ def simulate_pieces(
     for lo in range(0, m, step):
         hi = min(m, lo + step)
         ahead = min(m, hi + interval)
-        given = np.zeros((len(given_of), ahead - lo), dtype=np.int64)
-        for k, i in enumerate(given_of):
+        given = np.zeros((len(k_in.given_of), ahead - lo), dtype=np.int64)
+        for k, i in enumerate(k_in.given_of):
             given[k] = _fixed_row(plans[i], ahead - lo, ddl_cfu_minutes, lo)
         rps = rates(lo, hi)
         w = hi - lo
@@ -366,13 +379,13 @@ def simulate_pieces(
             m,
             rps,
             given,
-            decision_minutes(lo, ahead, m, interval, start, given_row),
-            per_cfu,
-            start,
-            cap,
-            pool_of,
-            pool_max,
-            given_row,
+            decision_minutes(lo, ahead, m, interval, k_in.start, k_in.given_row),
+            k_in.per_cfu,
+            k_in.start,
+            k_in.cap,
+            k_in.pool_of,
+            k_in.pool_max,
+            k_in.given_row,
             interval,
             int(policy.window),
             float(policy.target_utilization),

@@ -151,6 +151,8 @@ class Timeline:
             return self.summary.hourly_cfu_minutes
         n, m = self.cfu.shape
         hours = -(-m // MINUTES_PER_HOUR)
+        if m % MINUTES_PER_HOUR == 0:  # whole hours: no padded copy
+            return self.cfu.reshape(n, hours, MINUTES_PER_HOUR).sum(axis=2, dtype=np.int64)
         padded = np.zeros((n, hours * MINUTES_PER_HOUR), dtype=np.int64)
         padded[:, :m] = self.cfu
         return padded.reshape(n, hours, MINUTES_PER_HOUR).sum(axis=2)

@@ -13,6 +13,8 @@ Assumptions, stated once:
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -163,6 +165,40 @@ def statement_rates(scenario: Scenario, st: Statement) -> np.ndarray:
     return rates
 
 
+class _Windows:
+    """Recently computed windows of profiles, shared by every statement that follows the same
+    profile (a fleet of statements on one `weekday` profile computes each window once) and by
+    the range's re-runs of the same horizon. Bounded in bytes; safe across threads."""
+
+    MAX_BYTES = 64 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, int, int, int], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, profile: AnyProfile, lo: int, hi: int, horizon: int) -> np.ndarray:
+        """profile_rates(profile, hi - lo, first=lo, horizon_minutes=horizon), as a new array."""
+        key = (profile.model_dump_json(), lo, hi, horizon)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit.copy()
+        out = profile_rates(profile, hi - lo, first=lo, horizon_minutes=horizon)
+        with self._lock:
+            if key not in self._items and out.nbytes <= self.MAX_BYTES:
+                self._items[key] = out.copy()
+                self._bytes += out.nbytes
+                while self._bytes > self.MAX_BYTES:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= old.nbytes
+        return out
+
+
+_WINDOWS = _Windows()
+
+
 def statement_rates_window(scenario: Scenario, st: Statement) -> Callable[[int, int], np.ndarray]:
     """`rates(lo, hi)`: the statement's records/s for minutes lo..hi-1, equal to
     statement_rates(...)[lo:hi], without ever holding the whole horizon (a CSV series is read
@@ -174,7 +210,9 @@ def statement_rates_window(scenario: Scenario, st: Statement) -> Callable[[int, 
         points = load_csv_series(profile.csv or "", scenario.source_dir, horizon_minutes=m)
 
     def rates(lo: int, hi: int) -> np.ndarray:
-        if profile is not None:
+        if profile is not None and points is None:
+            out = _WINDOWS.get(profile, lo, hi, m)
+        elif profile is not None:
             out = profile_rates(profile, hi - lo, first=lo, horizon_minutes=m, points=points)
         else:
             out = constant(st.rps or 0.0, hi - lo)

@@ -17,6 +17,12 @@ estimator.demand); the end that gives more records/s is the parameter's "cheap" 
   few with the widest swing in total cost. Only the parameters that move the CFU demand most
   (records/s weighted by each statement's mean input) are simulated, so the work is bounded.
 
+Monthly, months and annual come with the estimate. The horizon's low / high (two more
+simulations of the horizon) and the drivers (two per candidate) are worked out when first asked
+for (`EstimateRange.horizon`, `.drivers`), once: the app's headline and what-ifs read only the
+monthly range, and the app finds the drivers only when its user opens them; the JSON, the
+terminal table and the files always read everything.
+
 The caller gives a `run(plans)` that simulates plans and returns per-statement CFU-minutes
 and per-pool per-minute CFUs, and a `project(plans)` that projects them: this module does not
 know how the simulation or the projection is done.
@@ -24,9 +30,11 @@ know how the simulation or the projection is done.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any, cast
 
 import numpy as np
 
@@ -44,9 +52,9 @@ SIMULATED_CANDIDATES = 6
 
 Run = Callable[[list[StatementPlan]], tuple[np.ndarray, np.ndarray]]
 """plans -> (per-statement CFU-minutes, per-pool per-minute CFUs: pools x minutes)."""
-Project = Callable[[list[StatementPlan], np.ndarray], Projection]
-"""(plans, their per-statement CFU-minutes over the horizon) -> their projection months ahead
-(estimator.projection.project)."""
+Project = Callable[[list[StatementPlan], Callable[[], np.ndarray]], Projection]
+"""(plans, a function giving their per-statement CFU-minutes over the horizon, called only if
+the projection needs them) -> their projection months ahead (estimator.projection.project)."""
 
 
 @dataclass(frozen=True)
@@ -93,14 +101,75 @@ class RangeDriver:
 
 
 @dataclass(frozen=True)
-class EstimateRange:
+class HorizonRange:
+    """The range over the horizon: from simulating the low-cost and the high-cost plans."""
+
     statements: tuple[StatementRange, ...]
     pools: tuple[PoolRange, ...]
     totals: TotalsRange
-    drivers: tuple[RangeDriver, ...]
     cfu_low: np.ndarray  # per-pool per-minute CFUs (pools x minutes) of the low-cost run
     cfu_high: np.ndarray  # the same in the high-cost run
+
+
+@dataclass(frozen=True)
+class EstimateRange:
+    """Low / high of every figure. Monthly, the projected months and annual (`projection`)
+    come with the estimate; the horizon's figures (two more simulations of the horizon) and
+    the drivers (two per candidate) are worked out when first asked for, once, and kept:
+    a headline or a what-if that reads only the monthly range never pays for them."""
+
     projection: ProjectionRange  # monthly, the projected months and annual: low / high
+    find_horizon: Callable[[], HorizonRange] = field(repr=False, compare=False)
+    find_drivers: Callable[[], tuple[RangeDriver, ...]] = field(repr=False, compare=False)
+    _known: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def _once(self, name: str, work: Callable[[], Any]) -> Any:
+        with self._lock:  # safe to ask from several sessions' threads at once
+            if name not in self._known:
+                self._known[name] = work()
+            return self._known[name]
+
+    @property
+    def horizon(self) -> HorizonRange:
+        return cast(HorizonRange, self._once("horizon", self.find_horizon))
+
+    @property
+    def statements(self) -> tuple[StatementRange, ...]:
+        return self.horizon.statements
+
+    @property
+    def pools(self) -> tuple[PoolRange, ...]:
+        return self.horizon.pools
+
+    @property
+    def totals(self) -> TotalsRange:
+        return self.horizon.totals
+
+    @property
+    def cfu_low(self) -> np.ndarray:
+        return self.horizon.cfu_low
+
+    @property
+    def cfu_high(self) -> np.ndarray:
+        return self.horizon.cfu_high
+
+    @property
+    def drivers(self) -> tuple[RangeDriver, ...]:
+        """The few assumptions whose range moves the cost most."""
+        return cast(tuple[RangeDriver, ...], self._once("drivers", self.find_drivers))
+
+    @property
+    def drivers_found(self) -> bool:
+        """Whether `drivers` is known already (asking it costs nothing more)."""
+        return "drivers" in self._known
+
+    @property
+    def horizon_found(self) -> bool:
+        """Whether the horizon's low / high are known already."""
+        return "horizon" in self._known
 
 
 def statement_rates(
@@ -112,19 +181,23 @@ def statement_rates(
     """Records/s per CFU of each statement under `params` (a measured rate times
     measured_rate_factor; a schedule, DDL or a statement that does not run keeps its plan's)."""
     out = np.empty(len(plans))
+    seen: dict[tuple[int, int, int | None, int], float] = {}  # a fleet repeats its statements
     for i, (st, c, plan) in enumerate(zip(statements, classes, plans, strict=True)):
         if plan.schedule is not None or plan.is_ddl or not plan.runnable:
             out[i] = plan.records_per_cfu_second
         elif st.records_per_cfu_second is not None:
             out[i] = float(st.records_per_cfu_second) * params["measured_rate_factor"]
         else:
-            out[i] = throughput(
-                c,
-                params,
-                message_bytes=st.message_bytes,
-                key_count=st.key_count,
-                udf_count=st.udf_count,
-            ).records_per_cfu_second
+            key = (id(c), st.message_bytes, st.key_count, st.udf_count)
+            if key not in seen:
+                seen[key] = throughput(
+                    c,
+                    params,
+                    message_bytes=st.message_bytes,
+                    key_count=st.key_count,
+                    udf_count=st.udf_count,
+                ).records_per_cfu_second
+            out[i] = seen[key]
     return out
 
 
@@ -200,22 +273,60 @@ def estimate_range(
     cheap = params.varied({s.param.key: s.cheap for s in swings})
     dear = params.varied({s.param.key: s.dear for s in swings})
     cheap_rates, dear_rates = rates_at(cheap), rates_at(dear)
+    cheap_plans, dear_plans = _with_rates(plans, cheap_rates), _with_rates(plans, dear_rates)
+    ran: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # each run of the horizon at most once
+
+    def ran_once(name: str, which: list[StatementPlan]) -> tuple[np.ndarray, np.ndarray]:
+        if name not in ran:
+            ran[name] = run(which)
+        return ran[name]
+
     if swings:
-        cheap_plans, dear_plans = _with_rates(plans, cheap_rates), _with_rates(plans, dear_rates)
-        low_minutes, cfu_low = run(cheap_plans)
-        high_minutes, cfu_high = run(dear_plans)
         projected = spread(
             expected_projection,
-            [project(cheap_plans, low_minutes), project(dear_plans, high_minutes)],
+            [
+                project(cheap_plans, lambda: ran_once("low", cheap_plans)[0]),
+                project(dear_plans, lambda: ran_once("high", dear_plans)[0]),
+            ],
             rate,
         )
     else:
-        low_minutes, cfu_low = expected_minutes, expected_cfu
-        high_minutes, cfu_high = expected_minutes, expected_cfu
         projected = spread(expected_projection, [], rate)
-    runs = np.vstack([expected_minutes, low_minutes, high_minutes]).astype(np.int64)
+
+    def horizon() -> HorizonRange:
+        if swings:
+            low_minutes, cfu_low = ran_once("low", cheap_plans)
+            high_minutes, cfu_high = ran_once("high", dear_plans)
+        else:
+            low_minutes, cfu_low = expected_minutes, expected_cfu
+            high_minutes, cfu_high = expected_minutes, expected_cfu
+        return _horizon(
+            np.vstack([expected_minutes, low_minutes, high_minutes]).astype(np.int64),
+            np.vstack([expected_rates, cheap_rates, dear_rates]),
+            np.asarray(cfu_low),
+            np.asarray(cfu_high),
+            pools,
+            rate,
+            projected,
+        )
+
+    return EstimateRange(
+        projection=projected,
+        find_horizon=horizon,
+        find_drivers=lambda: _drivers(swings, params, rates_at, plans, run, rate, max_drivers),
+    )
+
+
+def _horizon(
+    runs: np.ndarray,  # CFU-minutes per statement: expected, low-cost and high-cost runs
+    all_rates: np.ndarray,  # records/s per CFU per statement in the same three
+    cfu_low: np.ndarray,
+    cfu_high: np.ndarray,
+    pools: Sequence[tuple[str, Sequence[int]]],
+    rate: billing.Rate,
+    projected: ProjectionRange,
+) -> HorizonRange:
     st_low, st_high = runs.min(axis=0), runs.max(axis=0)
-    all_rates = np.vstack([expected_rates, cheap_rates, dear_rates])
     rate_low, rate_high = all_rates.min(axis=0), all_rates.max(axis=0)
     statement_ranges = tuple(
         StatementRange(
@@ -226,7 +337,7 @@ def estimate_range(
             cost_usd_low=rate.cost(int(st_low[i])),
             cost_usd_high=rate.cost(int(st_high[i])),
         )
-        for i in range(len(plans))
+        for i in range(runs.shape[1])
     )
     pool_ranges = []
     for name, rows in pools:
@@ -246,16 +357,7 @@ def estimate_range(
         annual_cost_usd_low=projected.annual_cost_usd_low,
         annual_cost_usd_high=projected.annual_cost_usd_high,
     )
-    drivers = _drivers(swings, params, rates_at, plans, run, rate, max_drivers)
-    return EstimateRange(
-        statements=statement_ranges,
-        pools=tuple(pool_ranges),
-        totals=totals_range,
-        drivers=drivers,
-        cfu_low=np.asarray(cfu_low),
-        cfu_high=np.asarray(cfu_high),
-        projection=projected,
-    )
+    return HorizonRange(statement_ranges, tuple(pool_ranges), totals_range, cfu_low, cfu_high)
 
 
 def _drivers(

@@ -269,3 +269,18 @@ statements:
     est = estimate(loads_scenario(text))
     assert any("repeat the horizon's 2 hours" in c for c in est.cautions)
     assert est.projection is not None and est.projection.cycle_minutes == 1440
+
+
+def test_a_rate_cycle_repeats_its_period_after_its_lead_and_grows_per_month():
+    from estimator.cycles import RateCycle
+
+    c = RateCycle(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), lead=2, period=3)
+    assert c.at(0, 10).tolist() == [1, 2, 3, 4, 5, 3, 4, 5, 3, 4]
+    assert c.at(4, 5).tolist() == [5, 3, 4, 5, 3]
+    assert c.at(7, 4).tolist() == [5, 3, 4, 5]
+    assert c.at(3, 0).tolist() == []
+    doubling = RateCycle(np.array([7.0]), lead=0, period=1, growth_pct_per_month=100.0)
+    month = 30 * 1440
+    assert doubling.at(month, 1)[0] == pytest.approx(14.0)
+    assert doubling.at(month // 2, 3)[0] == pytest.approx(7.0 * 2**0.5)
+    assert doubling.at(2 * month, 2, growth=False).tolist() == [7.0, 7.0]

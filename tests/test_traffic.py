@@ -127,3 +127,29 @@ statements:
     a, b = (statement_rates(sc, st) for st in sc.statements)
     assert np.array_equal(a, b)
     assert a[30 * 1440] == pytest.approx(2000)
+
+
+def test_windows_of_a_shared_profile_match_the_whole_horizon_whatever_the_order():
+    """Statements on one profile share its computed windows: a later start zeroes only its own
+    copy, never the shared one (nor a window another statement asks for next)."""
+    from estimator.traffic import statement_rates_window
+
+    sc = loads_scenario(
+        """
+name: x
+horizon_minutes: 2880
+profiles:
+  day: {shape: daily, trough_rps: 100, peak_rps: 900, peak_hour: 14}
+statements:
+  - {name: late, sql: "INSERT INTO t SELECT * FROM s", profile: day, start_minute: 700}
+  - {name: early, sql: "INSERT INTO u SELECT * FROM s", profile: day}
+"""
+    )
+    late, early = sc.statements
+    whole_late, whole_early = statement_rates(sc, late), statement_rates(sc, early)
+    for lo, hi in [(0, 1440), (1440, 2880), (0, 1440), (600, 800)]:
+        got_late = statement_rates_window(sc, late)(lo, hi)
+        got_early = statement_rates_window(sc, early)(lo, hi)
+        assert np.array_equal(got_late, whole_late[lo:hi])
+        assert np.array_equal(got_early, whole_early[lo:hi])
+    assert whole_late[699] == 0 and whole_early[699] > 0

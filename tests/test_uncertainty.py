@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from estimator import report
 from estimator.cli import main
 from estimator.estimate import estimate
 from estimator.parameters import Parameters, default_parameters
-from estimator.scenario import loads_scenario
+from estimator.scenario import load_scenario, loads_scenario
 
 TOTAL_RANGE_KEYS = {
     "cfu_minutes_low",
@@ -131,9 +133,60 @@ statements:
     assert data["range_drivers"] == []
 
 
+def test_drivers_are_found_on_first_use_and_kept(examples_dir):
+    """The drivers simulate the horizon twice per candidate: not done until asked, then once."""
+    est = estimate(load_scenario(examples_dir / "retail_orders.yaml"))
+    r = est.range
+    assert r is not None and not r.drivers_found
+    first = r.drivers
+    assert first and r.drivers_found
+    assert r.drivers is first
+    keys = [d["key"] for d in report.to_dict(est)["range_drivers"]]
+    assert keys == [d.key for d in first]
+
+
 def test_terminal_table_shows_the_range_and_its_drivers(examples_dir, capsys):
     assert main(["estimate", str(examples_dir / "retail_orders.yaml")]) == 0
     out = capsys.readouterr().out
     assert "cost range" in out
     assert "Range (low - high)" in out
     assert "What drives the range" in out
+
+
+def test_the_horizon_range_is_simulated_when_first_read(examples_dir):
+    """The headline reads only the monthly range: the horizon's low / high wait to be asked."""
+    est = estimate(load_scenario(examples_dir / "retail_orders.yaml"))
+    r = est.range
+    assert r is not None and not r.horizon_found
+    assert r.projection.monthly_cost_usd_low < est.totals.monthly_cost_usd
+    assert not r.horizon_found
+    t = r.totals
+    assert r.horizon_found
+    assert t.cost_usd_low < est.totals.cost_usd < t.cost_usd_high
+    assert t.monthly_cost_usd_low == r.projection.monthly_cost_usd_low
+
+
+def test_a_horizon_longer_than_any_cycle_gives_monthly_low_and_high_from_the_horizon():
+    """No cycle of 5 weeks or less: monthly comes from the horizon, for low and high alike."""
+    text = """
+name: steps over 40 days
+horizon_minutes: 57600
+statements:
+  - name: agg
+    sql: "INSERT INTO o SELECT k, COUNT(*) FROM s GROUP BY k"
+    profile: {shape: steps, steps: [{minute: 0, rps: 2000}, {minute: 30000, rps: 9000}]}
+"""
+    est = estimate(loads_scenario(text))
+    r = est.range
+    assert r is not None
+    assert any("no span of 5 weeks or less" in c for c in est.cautions)
+    scale = est.scenario.month_hours * 60 / est.scenario.horizon_minutes
+    for minutes, monthly in [
+        (r.totals.cfu_minutes_low, r.totals.monthly_cost_usd_low),
+        (est.totals.cfu_minutes, est.totals.monthly_cost_usd),
+        (r.totals.cfu_minutes_high, r.totals.monthly_cost_usd_high),
+    ]:
+        assert float(monthly) == pytest.approx(float(est.rate.cost(minutes)) * scale, rel=0.01)
+    assert (
+        r.totals.monthly_cost_usd_low < est.totals.monthly_cost_usd < r.totals.monthly_cost_usd_high
+    )

@@ -7,12 +7,18 @@ token (estimator.sql.fallback). The CREATE statements of a script, and any catal
 passes (estimator.sql.catalog), tell the rules which columns are time attributes and which
 tables are lookup tables.
 
+`classify_statement` keeps the reads of the statements it saw last (a bounded cache keyed on the
+exact text; `clear_parse_cache` empties it), so classifying the same text again with another
+catalog or state TTL does not parse it again.
+
 `classify_statement` and `classify_script` never raise: whatever goes wrong with one statement
 comes back as a Classification with kind "unknown" and the error (`_safely` is that boundary).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -290,6 +296,57 @@ def classify_script(text: str, *, catalog: Catalog | None = None) -> list[Classi
     return results
 
 
+class _ParseCache:
+    """The reads of the statements `classify_statement` saw last, by their exact text.
+
+    The app classifies the same statement again whenever a setting or the catalog changes; the
+    read (tokens and tree) does not depend on either, and the rules never change a tree. Bounded
+    by entries and by the text held (a read takes about 120 bytes per character of SQL, so at
+    most about 30 MB); longer statements are never kept. Thread-safe.
+    """
+
+    MAX_ENTRIES = 1024
+    MAX_CHARS = 250_000
+    MAX_TEXT = 20_000
+
+    def __init__(self) -> None:
+        self._reads: OrderedDict[str, tuple[_Piece, _Read]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, sql: str) -> tuple[_Piece, _Read] | None:
+        with self._lock:
+            found = self._reads.get(sql)
+            if found is not None:
+                self._reads.move_to_end(sql)
+            return found
+
+    def put(self, sql: str, piece: _Piece, read: _Read) -> None:
+        if len(sql) > self.MAX_TEXT:
+            return
+        with self._lock:
+            if sql in self._reads:
+                return
+            self._reads[sql] = (piece, read)
+            self._chars += len(sql)
+            while len(self._reads) > self.MAX_ENTRIES or self._chars > self.MAX_CHARS:
+                old, _ = self._reads.popitem(last=False)
+                self._chars -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reads.clear()
+            self._chars = 0
+
+
+_PARSE_CACHE = _ParseCache()
+
+
+def clear_parse_cache() -> None:
+    """Forget every cached read (the benchmark times cold reads this way)."""
+    _PARSE_CACHE.clear()
+
+
 def classify_statement(
     sql: str, *, state_ttl: bool = False, catalog: Catalog | None = None
 ) -> Classification:
@@ -299,11 +356,15 @@ def classify_statement(
         return _unknown(problem)
 
     def work() -> Classification:
-        pieces = split_pieces(sql)
-        if not pieces:
-            return _unknown("line 1, column 1: empty statement")
-        read = _read_piece(pieces[0], sql)
-        result, _ = _classify_read(read, pieces[0], state_ttl=state_ttl, catalog=catalog)
+        cached = _PARSE_CACHE.get(sql)
+        if cached is None:
+            pieces = split_pieces(sql)
+            if not pieces:
+                return _unknown("line 1, column 1: empty statement")
+            cached = (pieces[0], _read_piece(pieces[0], sql))
+            _PARSE_CACHE.put(sql, *cached)
+        piece, read = cached
+        result, _ = _classify_read(read, piece, state_ttl=state_ttl, catalog=catalog)
         return result  # index 0 and line 1 are the defaults
 
     return _safely(work, lambda err: _unknown(_parse_error_text(err)))
@@ -324,5 +385,6 @@ __all__ = [
     "classify_script",
     "classify_statement",
     "classify_tree",
+    "clear_parse_cache",
     "parse",
 ]

@@ -17,7 +17,7 @@ import typing as t
 
 from sqlglot import exp
 from sqlglot.dialects.trino import Trino
-from sqlglot.errors import ParseError
+from sqlglot.errors import ErrorLevel, ParseError
 from sqlglot.generators.trino import TrinoGenerator
 from sqlglot.parsers.trino import TrinoParser
 from sqlglot.tokens import TokenType
@@ -455,14 +455,25 @@ class FlinkParser(TrinoParser):
     # User functions named like sqlglot built-ins -------------------------------------------
 
     def validate_expression(self, expression: t.Any, args: list | None = None) -> t.Any:
-        """A call like `split(x)` that a built-in cannot take stays an anonymous function."""
-        if (
-            args is not None
-            and isinstance(expression, exp.Func)
-            and expression.error_messages(args)
-        ):
-            return exp.Anonymous(this=expression.sql_name(), expressions=args)
-        return super().validate_expression(expression, args)
+        """A call like `split(x)` that a built-in cannot take stays an anonymous function.
+
+        The base check is inlined (sqlglot is pinned) so each node's errors are listed once:
+        this runs for every node the parser builds."""
+        if self.error_level == ErrorLevel.IGNORE or self.max_nodes > -1:
+            if (
+                args is not None
+                and isinstance(expression, exp.Func)
+                and expression.error_messages(args)
+            ):
+                return exp.Anonymous(this=expression.sql_name(), expressions=args)
+            return super().validate_expression(expression, args)
+        errors = expression.error_messages(args)
+        if errors:
+            if args is not None and isinstance(expression, exp.Func):
+                return exp.Anonymous(this=expression.sql_name(), expressions=args)
+            for message in errors:
+                self.raise_error(message)
+        return expression
 
 
 # --- Generator (enough to print what the parser adds) ------------------------------------------

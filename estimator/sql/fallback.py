@@ -198,12 +198,8 @@ _DANGLING: frozenset[TokenType] = frozenset(
 
 def cut_short(tokens: list[Token]) -> str | None:
     """Why a statement is visibly incomplete (unbalanced parentheses, a dangling keyword)."""
-    depth = 0
-    for token in tokens:
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type == TokenType.R_PAREN:
-            depth -= 1
+    types = [token.token_type for token in tokens]
+    depth = types.count(TokenType.L_PAREN) - types.count(TokenType.R_PAREN)
     last = tokens[-1]
     if depth > 0:
         return f"line {last.line}, column {last.col}: {depth} unclosed parenthesis(es)"

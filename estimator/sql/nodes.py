@@ -63,7 +63,7 @@ _BUCKETS: dict[type, str] = {
 def collect_nodes(tree: exp.Expr) -> Nodes:
     """Sort the nodes of `tree` into buckets, in one depth-first walk in source order.
 
-    The walk reads `args` directly with an explicit stack: about twice as fast as
+    The walk reads `args` directly with an explicit stack, much faster than
     Expr.dfs(), which matters because it runs once per statement next to the parse.
     """
     nodes = Nodes()
@@ -74,14 +74,14 @@ def collect_nodes(tree: exp.Expr) -> Nodes:
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
-        name = buckets.get(type(node))
+        cls = type(node)
+        name = buckets.get(cls)
         if name is not None:
             getattr(nodes, name).append(node)
         elif isinstance(node, agg_type):
             nodes.aggregates.append(node)
-        children = list(node.args.values())
-        for value in reversed(children):
-            if isinstance(value, list):
+        for value in reversed(node.args.values()):
+            if type(value) is list:
                 for item in reversed(value):
                     if isinstance(item, expr_type):
                         push(item)

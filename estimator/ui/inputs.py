@@ -598,37 +598,63 @@ def classification_block(c: Classification, s: dict[str, Any]) -> None:
         st.caption(f":material/schedule: Known usage instead of a workload model: {steps}.")
 
 
+FLEET = 25
+"""Statements above which the SQL editors show one statement at a time, picked by name (200
+expanders are unusable, and drawing them took a second of every edit)."""
+
+
 def sql_editors(slots: Slots) -> None:
     w = state.work()
     ids: list[str] = st.session_state[state.IDS]
-    for i, (sid, s) in enumerate(zip(ids, w["statements"], strict=False)):
-        key = state.init_widget(f"sql@{st.session_state[state.GEN]}.{sid}", s.get("sql", ""))
-        sql = st.session_state.get(key, "")
-        c = compute.classify(sql) if sql.strip() else None
-        kind = c.kind if c else ("schedule" if s.get("cfu_schedule") else "no SQL")
-        badge = kind_badge(kind) if c else f":gray-badge[{kind}]"
-        name = s.get("name") or f"row {i + 1}"
-        ops = ", ".join(op.replace("_", " ") for op in c.operators) if c else ""
-        label = f"{badge} **{name}**" + (f" :gray[· {ops}]" if ops else "")
-        if c is not None and c.error:
-            label += " :red[· cannot be read]"
-        if calibrate_ui.is_measured(s.get("records_per_cfu_second_source")):
-            label += " " + calibrate_ui.measured_badge()
-        with st.expander(label, expanded=bool(c is not None and c.error)):
-            s["sql"] = st.text_area(
-                f"SQL of {name}",
-                key=key,
-                height=150,
-                label_visibility="collapsed",
-                placeholder="INSERT INTO … SELECT … FROM …",
+    rows = list(zip(ids, w["statements"], strict=False))
+    if len(rows) <= FLEET:
+        for i, (sid, s) in enumerate(rows):
+            _sql_editor(slots, i, sid, s, expanded=None)
+        return
+    names = [s.get("name") or f"row {i + 1}" for i, (_, s) in enumerate(rows)]
+    i = st.selectbox(
+        f"{len(rows)} statements: pick one to read or edit its SQL",
+        range(len(rows)),
+        format_func=lambda k: names[k],
+        key=f"sql_pick@{st.session_state[state.GEN]}",
+    )
+    sid, s = rows[i or 0]
+    _sql_editor(slots, i or 0, sid, s, expanded=True)
+
+
+def _sql_editor(
+    slots: Slots, i: int, sid: str, s: dict[str, Any], *, expanded: bool | None
+) -> None:
+    """One statement's SQL and how it was read (`expanded`: None opens it when unreadable)."""
+    key = state.init_widget(f"sql@{st.session_state[state.GEN]}.{sid}", s.get("sql", ""))
+    sql = st.session_state.get(key, "")
+    c = compute.classify(sql) if sql.strip() else None
+    kind = c.kind if c else ("schedule" if s.get("cfu_schedule") else "no SQL")
+    badge = kind_badge(kind) if c else f":gray-badge[{kind}]"
+    name = s.get("name") or f"row {i + 1}"
+    ops = ", ".join(op.replace("_", " ") for op in c.operators) if c else ""
+    label = f"{badge} **{name}**" + (f" :gray[· {ops}]" if ops else "")
+    if c is not None and c.error:
+        label += " :red[· cannot be read]"
+    if calibrate_ui.is_measured(s.get("records_per_cfu_second_source")):
+        label += " " + calibrate_ui.measured_badge()
+    with st.expander(
+        label, expanded=bool(c is not None and c.error) if expanded is None else expanded
+    ):
+        s["sql"] = st.text_area(
+            f"SQL of {name}",
+            key=key,
+            height=150,
+            label_visibility="collapsed",
+            placeholder="INSERT INTO … SELECT … FROM …",
+        )
+        slots.add(f"statements[{i}]")
+        if c is not None:
+            classification_block(c, s)
+        elif s.get("cfu_schedule"):
+            classification_block(
+                Classification(statement_type="unknown", kind="unknown", confidence="high"), s
             )
-            slots.add(f"statements[{i}]")
-            if c is not None:
-                classification_block(c, s)
-            elif s.get("cfu_schedule"):
-                classification_block(
-                    Classification(statement_type="unknown", kind="unknown", confidence="high"), s
-                )
 
 
 def paste_script() -> None:

@@ -12,6 +12,7 @@ import copy
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -357,27 +358,25 @@ def _browse(lib: Library) -> None:
 
 
 def _delete(short_id: str) -> None:
-    lib = library()
-    if lib is None:
-        return
-    try:
-        name = lib.delete(short_id)
-    except LibraryError as exc:
-        st.session_state[state.NOTICE] = ("warning", str(exc))
-        return
-    st.session_state[state.NOTICE] = ("success", f"Deleted “{name}”. Restore it under Deleted.")
+    _library_action(lambda lib: lib.delete(short_id), "Deleted “{}”. Restore it under Deleted.")
 
 
 def _restore(short_id: str) -> None:
+    _library_action(lambda lib: lib.restore(short_id), "Restored “{}”.")
+
+
+def _library_action(call: Callable[[Library], str], message: str) -> None:
+    """Run a library change from a button; its result (the scenario's name) or its error
+    becomes the notice shown at the top of the next run."""
     lib = library()
     if lib is None:
         return
     try:
-        name = lib.restore(short_id)
+        name = call(lib)
     except LibraryError as exc:
         st.session_state[state.NOTICE] = ("warning", str(exc))
         return
-    st.session_state[state.NOTICE] = ("success", f"Restored “{name}”.")
+    st.session_state[state.NOTICE] = ("success", message.format(name))
 
 
 def _details(lib: Library, short_id: str, deleted: bool) -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from estimator.estimate import Estimate
 from estimator.formatting import money
+from estimator.ui import compute
 
 Fmt = Callable[[Decimal | float], str]
 
@@ -32,17 +33,31 @@ def kpi_range(est: Estimate, money: Fmt = money) -> None:
     )
 
 
-def range_drivers(est: Estimate) -> None:
-    """Cost over the horizon with one assumption at a time at its cheap and expensive end."""
+def range_drivers(est: Estimate, text: str) -> None:
+    """Cost over the horizon with one assumption at a time at its cheap and expensive end.
+
+    Finding them is the most work of the range (two simulations of the horizon per candidate),
+    so they are found only while the user has this section open (then kept with the estimate).
+    """
     r = est.range
-    if r is None or not r.drivers:
+    if r is None:
         return
-    with st.expander("What drives the range", icon=":material/tune:"):
+    box = st.expander(
+        "What drives the range", icon=":material/tune:", key="range_drivers", on_change="rerun"
+    )
+    with box:
         st.caption(
             "Cost over the horizon with one assumption at its cheap and at its expensive end, "
             "every other at its expected value. Narrow the widest by measuring it (Calibrate) "
             "or by setting the parameter in the scenario."
         )
+        if not (box.open or r.drivers_found):
+            return
+        with st.spinner("Simulating each assumption at its two ends..."):
+            drivers = compute.range_drivers(text)
+        if not drivers:
+            st.caption("No assumption's range moves this scenario's cost.")
+            return
         st.dataframe(
             pd.DataFrame(
                 [
@@ -54,7 +69,7 @@ def range_drivers(est: Estimate) -> None:
                         "Value (low cost)": d.value_low_cost,
                         "Value (high cost)": d.value_high_cost,
                     }
-                    for d in r.drivers
+                    for d in drivers
                 ]
             ),
             hide_index=True,

@@ -217,7 +217,7 @@ def results(text: str, est: Estimate, stale: bool) -> None:
     projection_ui.explainer(est)
     advice_ui.keep_up(est)
     advice_ui.advice(est)
-    range_ui.range_drivers(est)
+    range_ui.range_drivers(est, text)
     st.markdown("#### CFUs per statement")
     st.caption(
         "Each band is a statement's CFUs, stacked within its compute pool. The dashed line is "
@@ -403,7 +403,7 @@ def exports(text: str, est: Estimate, data: dict[str, Any], stale: bool) -> None
         ),
         (
             "Estimate (JSON)",
-            files["json"],
+            lambda: compute.estimate_json(text),
             f"{slug}-estimate.json",
             MIME["json"],
             ":material/data_object:",

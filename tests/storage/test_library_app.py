@@ -141,3 +141,27 @@ def test_an_unreachable_database_leaves_estimating_alone(monkeypatch: pytest.Mon
     at = AppTest.from_function(compare_page, default_timeout=TIMEOUT).run()
     clean(at)
     assert not at.error
+
+
+def test_delete_then_restore_from_the_library_page(url: str) -> None:
+    lib = Library.open(url)
+    try:
+        lib.save(yaml.safe_load(example_text("retail_orders")), customer="Acme")
+    finally:
+        lib.close()
+    at = AppTest.from_function(library_page, default_timeout=TIMEOUT).run()
+    clean(at)
+    widget(at.button, "Delete").click().run()
+    clean(at)
+    assert [s.value for s in at.success] == [
+        "Deleted “Retail orders pipeline”. Restore it under Deleted."
+    ]
+    widget(at.toggle, "Deleted").set_value(True).run()
+    widget(at.button, "Restore").click().run()
+    clean(at)
+    assert [s.value for s in at.success] == ["Restored “Retail orders pipeline”."]
+    lib = Library.open(url)
+    try:
+        assert [row.name for row in lib.list_scenarios()] == ["Retail orders pipeline"]
+    finally:
+        lib.close()

@@ -119,3 +119,35 @@ def test_the_range_band_follows_the_cfu_curve(monkeypatch, hourly: bool) -> None
         assert len(t.y) == len(stacked[0].y)
     high, low = np.asarray(band[0].y), np.asarray(band[1].y)
     assert (low <= high).all() and high.max() > 0
+
+
+def _fleet(n: int) -> Estimate:
+    statements = "\n".join(
+        f"  - {{name: s{i:02d}, sql: 'INSERT INTO o{i} SELECT * FROM i{i}', rps: {1000 * (i + 1)}}}"
+        for i in range(n)
+    )
+    return estimate(
+        loads_scenario(f"name: fleet\nhorizon_minutes: 180\nstatements:\n{statements}\n")
+    )
+
+
+def test_a_fleet_stacks_its_largest_statements_and_sums_the_others() -> None:
+    """30 statements: the 11 largest drawn alone, the 19 others as one band; nothing lost."""
+    est = _fleet(30)
+    fig = charts.cfu_by_statement(est)
+    stacked = [t for t in fig.data if t.stackgroup]
+    assert len(stacked) == charts.MAX_SERIES
+    assert stacked[-1].name == "19 other statements"
+    largest = sorted(est.statements, key=lambda s: -s.cfu_minutes)[: charts.MAX_SERIES - 1]
+    assert {t.name for t in stacked[:-1]} == {s.name for s in largest}
+    assert np.allclose(sum(np.asarray(t.y) for t in stacked), est.timeline.cfu.sum(axis=0))
+    bill = charts.hourly_bill(est)
+    assert len(bill.data) == charts.MAX_SERIES
+    total = sum(sum(t.y) for t in bill.data)
+    assert total == pytest.approx(float(est.totals.cost_usd), rel=1e-6)
+
+
+def test_a_dozen_statements_are_each_drawn_alone() -> None:
+    est = _fleet(charts.MAX_SERIES)
+    names = {t.name for t in charts.cfu_by_statement(est).data if t.stackgroup}
+    assert names == {s.name for s in est.statements}

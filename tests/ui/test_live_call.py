@@ -292,3 +292,27 @@ def test_the_summary_strip_carries_the_estimates_range() -> None:
     t = r.totals
     assert f"monthly {money(t.monthly_cost_usd_low)} - {money(t.monthly_cost_usd_high)}" in line
     assert any(e.label == "What drives the range" for e in at.expander)
+
+
+def _drivers_table(at) -> pd.DataFrame | None:
+    return next((d.value for d in at.dataframe if "Value (low cost)" in d.value.columns), None)
+
+
+def test_range_drivers_are_found_only_once_the_user_opens_them() -> None:
+    """Finding them simulates the horizon twice per candidate: a closed section costs none."""
+    from estimator.estimate import estimate
+    from estimator.examples import DEFAULT_EXAMPLE, example_text
+    from estimator.scenario import loads_scenario
+
+    at = new_app()
+    assert_clean(at)
+    assert _drivers_table(at) is None
+    at.session_state["range_drivers"] = True  # the user opens "What drives the range"
+    at.run()
+    assert_clean(at)
+    table = _drivers_table(at)
+    expected = estimate(loads_scenario(example_text(DEFAULT_EXAMPLE))).range
+    assert expected is not None and expected.drivers
+    assert table is not None
+    assert list(table["Key"]) == [d.key for d in expected.drivers]
+    assert list(table["High cost"]) == [float(d.cost_usd_high) for d in expected.drivers]
