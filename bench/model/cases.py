@@ -373,17 +373,11 @@ KEY_SWEEP_ROWS[1_000_000] = (1_500_000, 2_500_000)
 
 
 def sweep_cases() -> list[Case]:
-    """What changes the cost, in order of value: key count and bytes in state for GROUP BY,
+    """What changes the cost, in order of value: bytes in state and key count for GROUP BY,
     the number of aggregates, skew, rows out per input (join), bytes through a projection and
     in a join's state, keys of a deduplication."""
     by = {c.name: c for c in reference_cases()}
     out: list[Case] = []
-    for keys, (small, large) in KEY_SWEEP_ROWS.items():
-        out.append(
-            by["group_by"].with_(
-                keys=keys, rows=large, small_rows=small, variant=f"{keys:.0e} keys"
-            )
-        )
     # Bytes held in state: the payload kept per key (group) and per row (join).
     payload_group = by["group_by"].with_(
         sql="SELECT k, COUNT(*) AS c, LAST_VALUE(s) AS ls FROM a GROUP BY k",
@@ -391,6 +385,12 @@ def sweep_cases() -> list[Case]:
     )
     for size in (100, 400, 1000, 4000):
         out.append(payload_group.with_(message_bytes=size, variant=f"{size} B in state"))
+    for keys, (small, large) in KEY_SWEEP_ROWS.items():
+        out.append(
+            by["group_by"].with_(
+                keys=keys, rows=large, small_rows=small, variant=f"{keys:.0e} keys"
+            )
+        )
     out.append(
         by["group_by"].with_(
             sql="SELECT k, COUNT(*) AS c, SUM(v) AS sv, MIN(v) AS mi, MAX(v) AS ma, "

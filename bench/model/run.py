@@ -249,6 +249,7 @@ def build_spec(
         "repeats": 1,
         "time_limit_s": JOB_TIME_LIMIT_S,
         "jit_warmup_rows": JIT_WARMUP_ROWS,
+        "gc_before_job": True,  # a 2.5-million-row job's garbage made the next one look dear
         "config": SETTINGS,
         "jobs": jobs,
     }
@@ -343,7 +344,8 @@ def _row(
         + ("on (2 s, 5000 rows)" if run.mini_batch else "off")
         + f"; event time {EVENT_ROWS_PER_SECOND:,} rows/s, watermark 1 s behind, emitted every "
         f"{SETTINGS['pipeline.auto-watermark-interval']}; CPU time of the JVM's task threads "
-        f"(sources, operators, sinks, RocksDB, GC); slope between {small:,} and {large:,} "
+        f"(sources, operators, sinks, RocksDB, GC; a full GC before each job); slope between "
+        f"{small:,} and {large:,} "
         "rows per source"
     )
     return {

@@ -24,7 +24,8 @@ Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": in
 "time_limit_s": float, "deadline_unix": float (optional: jobs not started by then are reported
 as skipped), "jit_warmup_rows": int (optional, default 300,000), "jobs": [{"name",
 "pass_through": [query], "queries": [query], "repeats": int (optional, else the spec's),
-"config": {planner setting: value} (optional, this job only),
+"config": {planner setting: value} (optional, this job only), and "gc_before_job": bool
+(optional: a full GC before each measured job, so no job pays for an earlier one's garbage),
 "sizes": [{"rows": int, "setup": [sql], "teardown": [sql], "repeats": int (optional)}]}]}.
 For each size, the setup
 creates the generated sources with that many rows; the pass-through queries, then the
@@ -204,12 +205,21 @@ def run_job(t_env: Any, queries: list[str], time_limit: float) -> tuple[float, f
     return seconds, cpu
 
 
+def collect_garbage() -> None:
+    """A full GC, so the garbage of earlier jobs is not collected (and counted) in the next."""
+    from pyflink.java_gateway import get_gateway
+
+    get_gateway().jvm.java.lang.System.gc()
+
+
 def run_job_measured(
-    t_env: Any, queries: list[str], time_limit: float
+    t_env: Any, queries: list[str], time_limit: float, *, gc_first: bool = False
 ) -> tuple[float, float, float]:
     """run_job, and the CPU seconds of the JVM's task threads alone (TaskCpu)."""
     from pyflink.table import TableDescriptor
 
+    if gc_first:
+        collect_garbage()
     cpu_before = cpu_seconds()
     tasks = TaskCpu()
     statements = t_env.create_statement_set()
@@ -255,7 +265,9 @@ def job_config(t_env: Any, settings: dict[str, str]) -> Any:
                 config.set(key, value)
 
 
-def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: float) -> None:
+def calibrate_job(
+    t_env: Any, job: dict[str, Any], repeats: int, time_limit: float, *, gc_first: bool = False
+) -> None:
     """Run a job's pass-through and statement at each of its source sizes, `repeats` times (a
     size may say it needs fewer: "repeats" in the size)."""
     name = job["name"]
@@ -274,7 +286,9 @@ def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: flo
                     ):
                         if not queries:  # measured by another job of the same run
                             continue
-                        seconds, cpu, task_cpu = run_job_measured(t_env, queries, time_limit)
+                        seconds, cpu, task_cpu = run_job_measured(
+                            t_env, queries, time_limit, gc_first=gc_first
+                        )
                         runs.append(
                             {
                                 "rows": size["rows"],
@@ -339,7 +353,13 @@ def main() -> int:
             emit("result", statement=job["name"], ok=False, skipped=True, error="time budget")
             continue
         with job_config(t_env, job.get("config") or {}):
-            calibrate_job(t_env, job, int(job.get("repeats", spec.get("repeats", 2))), time_limit)
+            calibrate_job(
+                t_env,
+                job,
+                int(job.get("repeats", spec.get("repeats", 2))),
+                time_limit,
+                gc_first=bool(spec.get("gc_before_job")),
+            )
     emit("done")
     return 0
 
