@@ -8,7 +8,9 @@ Every case reads generated sources (datagen behind a view, built like the calibr
     x   DOUBLE
     s   STRING     a payload of about `message_bytes` characters (digits, then 'x's)
     js  STRING     the payload as a JSON object {"a": v, "b": "xxx..."}
-    ts  TIMESTAMP_LTZ(3), the wall clock at generation, watermarked 1 s behind
+    ts  TIMESTAMP_LTZ(3), event time that advances with the row count: row n of a source is
+        at 2026-01-01 + n / EVENT_ROWS_PER_SECOND s (a topic of 10,000 records/s), watermarked
+        1 s behind; both sources of a join cover the same event time
 
 and runs into a blackhole sink at parallelism 1. Its pass-through reads the same columns of
 the same sources, so the difference is the operator's own cost. `op` names the classifier's
@@ -22,6 +24,21 @@ from dataclasses import dataclass, field, replace
 
 DEFAULT_KEYS = 10_000
 DEFAULT_BYTES = 100
+# Rows per source of the larger run of a case (the smaller: a fifth). On RocksDB the cost of
+# a record grows with the writes since the last memtable flush (GROUP BY, 10^4 keys, measured:
+# 2.8 us a record between 20,000 and 100,000 rows, 10.3 us between 120,000 and 600,000; a
+# 64 MB memtable holds ~800,000 such updates), so stateful cases run 300,000 rows (30 s of
+# event time). The dearest classes (per-key lists and timers: SESSION, OVER, interval and
+# temporal joins, MATCH_RECOGNIZE; 40-300 us a record) run 100,000 (EXPENSIVE_ROWS) to fit
+# the plan: their figure is the low end. Stateless cases (~0.5 us a record) run 400,000, to
+# lift the difference above the CPU clock's 10 ms tick.
+DEFAULT_ROWS = 300_000
+EXPENSIVE_ROWS = 100_000
+STATELESS_ROWS = 400_000
+JOIN_ROWS = DEFAULT_ROWS // 2  # per side: a two-input job handles as many records
+EXPENSIVE_JOIN_ROWS = EXPENSIVE_ROWS // 2
+EVENT_ROWS_PER_SECOND = 10_000  # rows per second of event time (ts advances 0.1 ms a row)
+EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 _DIGITS = 7  # CAST(v AS STRING) has up to 6 digits
 
 
@@ -40,6 +57,8 @@ class Case:
     emits_per_input: float = 1.0
     skew: bool = False
     right_rows: int | None = None  # a bounded, smaller second source (a dimension table)
+    rows: int = DEFAULT_ROWS  # rows per source of the larger run (two-input cases: per side)
+    small_rows: int | None = None  # rows of the smaller run; None: a fifth of `rows`
     expect_ops: tuple[str, ...] = field(default=())
 
     def with_(self, **kw: object) -> Case:
@@ -64,39 +83,39 @@ def source_sql(
         if not skew
         else f"CAST(FLOOR(POWER(CAST(k0 AS DOUBLE) / {keys}, 4) * {keys}) AS BIGINT)"
     )
-    pk = ", PRIMARY KEY (k) NOT ENFORCED" if primary_key else ""
-    create = (
-        f"CREATE TEMPORARY TABLE `{gen}` (k0 BIGINT, v BIGINT, x DOUBLE, "
-        "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), "
-        "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("
-        "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
-        f"'number-of-rows' = '{rows}', 'fields.k0.kind' = 'random', 'fields.k0.min' = '0', "
-        f"'fields.k0.max' = '{max(keys - 1, 1)}', 'fields.v.min' = '0', 'fields.v.max' = '999999')"
-    )
+    step = 1000 / EVENT_ROWS_PER_SECOND  # ms of event time per row
+
+    def table(table_name: str, key_col: str, pk: str) -> str:
+        return (
+            f"CREATE TEMPORARY TABLE `{table_name}` (n BIGINT, {key_col} BIGINT, v BIGINT, "
+            f"x DOUBLE, ts AS TO_TIMESTAMP_LTZ({EPOCH_MS} + CAST(n * {step:g} AS BIGINT), 3), "
+            f"WATERMARK FOR ts AS ts - INTERVAL '1' SECOND{pk}) WITH ("
+            "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
+            f"'number-of-rows' = '{rows}', 'fields.n.kind' = 'sequence', "
+            f"'fields.n.start' = '0', 'fields.n.end' = '{rows - 1}', "
+            f"'fields.{key_col}.kind' = 'random', 'fields.{key_col}.min' = '0', "
+            f"'fields.{key_col}.max' = '{max(keys - 1, 1)}', "
+            "'fields.v.min' = '0', 'fields.v.max' = '999999')"
+        )
+
+    if primary_key:  # a versioned table for temporal joins: its own table, key declared
+        create = table(name, "k", ", PRIMARY KEY (k) NOT ENFORCED")
+        return [create], [f"DROP TEMPORARY TABLE IF EXISTS `{name}`"]
+    create = table(gen, "k0", "")
     view = (
         f"CREATE TEMPORARY VIEW `{name}` AS SELECT {key} AS k, v, MOD(v, 100) AS g, x, "
         f"CONCAT(CAST(v AS STRING), REPEAT('x', {pad})) AS s, "
         f"CONCAT('{{\"a\": ', CAST(v AS STRING), ', \"b\": \"', REPEAT('x', {json_pad}), '\"}}') "
         f"AS js, ts FROM `{gen}`"
     )
-    if primary_key:  # a versioned table for temporal joins: its own table, key declared
-        create = (
-            f"CREATE TEMPORARY TABLE `{name}` (k BIGINT, v BIGINT, x DOUBLE, "
-            "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), "
-            f"WATERMARK FOR ts AS ts - INTERVAL '1' SECOND{pk}) WITH ("
-            "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
-            f"'number-of-rows' = '{rows}', 'fields.k.kind' = 'random', 'fields.k.min' = '0', "
-            f"'fields.k.max' = '{max(keys - 1, 1)}', "
-            "'fields.v.min' = '0', 'fields.v.max' = '999999')"
-        )
-        return [create], [f"DROP TEMPORARY TABLE IF EXISTS `{name}`"]
     return [create, view], [
         f"DROP TEMPORARY VIEW IF EXISTS `{name}`",
         f"DROP TEMPORARY TABLE IF EXISTS `{gen}`",
     ]
 
 
-TUMBLE = "TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND))"
+# Windows of 10 s: at 10,000 rows/s and 10^4 keys, about 10 rows per key and window.
+TUMBLE = "TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '10' SECOND))"
 
 
 def reference_cases() -> list[Case]:
@@ -109,6 +128,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, v * 2 AS v2, x + 1 AS x1 FROM a WHERE v > 10",
             ("k", "v", "x"),
             stateful=False,
+            rows=STATELESS_ROWS,
             expect_ops=("filter", "project"),
         ),
         Case(
@@ -118,6 +138,7 @@ def reference_cases() -> list[Case]:
             "REGEXP_REPLACE(s, 'x+', 'y') AS r FROM a",
             ("k", "s"),
             stateful=False,
+            rows=STATELESS_ROWS,
             variant="REGEXP_EXTRACT + REGEXP_REPLACE",
             expect_ops=("project",),
         ),
@@ -127,6 +148,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, JSON_VALUE(js, '$.a') AS ja, JSON_VALUE(js, '$.b') AS jb FROM a",
             ("k", "js"),
             stateful=False,
+            rows=STATELESS_ROWS,
             variant="2 x JSON_VALUE",
             expect_ops=("project",),
         ),
@@ -136,6 +158,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, e FROM a CROSS JOIN UNNEST(ARRAY[v, v + 1, v + 2]) AS t (e)",
             kv,
             stateful=False,
+            rows=STATELESS_ROWS,
             emits_per_input=3,
             variant="3 rows per input",
             expect_ops=("unnest",),
@@ -184,20 +207,20 @@ def reference_cases() -> list[Case]:
             "hop",
             "window_aggregate",
             "SELECT window_start, k, COUNT(*) AS c FROM "
-            "TABLE(HOP(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '4' SECOND)) "
+            "TABLE(HOP(TABLE a, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) "
             "GROUP BY window_start, window_end, k",
             ("k", "ts"),
-            variant="HOP 4 s / 1 s",
+            variant="HOP 10 s / 5 s",
             expect_ops=("window_aggregate",),
         ),
         Case(
             "cumulate",
             "window_aggregate",
             "SELECT window_start, window_end, k, COUNT(*) AS c "
-            "FROM TABLE(CUMULATE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND, "
-            "INTERVAL '4' SECOND)) GROUP BY window_start, window_end, k",
+            "FROM TABLE(CUMULATE(TABLE a, DESCRIPTOR(ts), INTERVAL '2' SECOND, "
+            "INTERVAL '10' SECOND)) GROUP BY window_start, window_end, k",
             ("k", "ts"),
-            variant="CUMULATE 4 s / 1 s",
+            variant="CUMULATE 10 s / 2 s",
             expect_ops=("window_aggregate",),
         ),
         Case(
@@ -208,6 +231,7 @@ def reference_cases() -> list[Case]:
             "GROUP BY window_start, window_end, k",
             ("k", "ts"),
             variant="SESSION 1 s gap",
+            rows=EXPENSIVE_ROWS,
             expect_ops=("window_aggregate",),
         ),
         Case(
@@ -216,6 +240,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, v, SUM(v) OVER (PARTITION BY k ORDER BY ts "
             "RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) AS sv FROM a",
             ("k", "v", "ts"),
+            rows=EXPENSIVE_ROWS,
             expect_ops=("over_aggregate",),
         ),
         Case(
@@ -243,7 +268,7 @@ def reference_cases() -> list[Case]:
             "v, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) "
             f"AS rn FROM {TUMBLE}) WHERE rn <= 3",
             ("k", "v", "ts"),
-            variant="top 3 per key and 1 s window",
+            variant="top 3 per key and 10 s window",
             expect_ops=("window_top_n",),
         ),
         Case(
@@ -252,8 +277,9 @@ def reference_cases() -> list[Case]:
             "SELECT a.k, a.v, b.v AS bv FROM a JOIN b ON a.k = b.k",
             kv,
             sources=2,
+            rows=JOIN_ROWS,
             keys=1_000_000,
-            variant="10^6 keys, ~1 match",
+            variant="10^6 keys, ~0.075 rows out per input",
             expect_ops=("regular_join",),
         ),
         Case(
@@ -264,6 +290,7 @@ def reference_cases() -> list[Case]:
             "INTERVAL '1' SECOND",
             ("k", "v", "ts"),
             sources=2,
+            rows=EXPENSIVE_JOIN_ROWS,
             keys=100_000,
             expect_ops=("interval_join",),
         ),
@@ -273,6 +300,7 @@ def reference_cases() -> list[Case]:
             "SELECT a.k, a.v, b.v AS bv FROM a JOIN b FOR SYSTEM_TIME AS OF a.ts ON a.k = b.k",
             ("k", "v", "ts"),
             sources=2,
+            rows=EXPENSIVE_JOIN_ROWS,
             expect_ops=("temporal_join",),
         ),
         Case(
@@ -284,6 +312,7 @@ def reference_cases() -> list[Case]:
             keys=1000,
             right_rows=1000,
             variant="temporal join to a 1,000-row table (cache-like)",
+            rows=EXPENSIVE_ROWS,
             expect_ops=("temporal_join",),
         ),
         Case(
@@ -291,10 +320,11 @@ def reference_cases() -> list[Case]:
             "window_join",
             "SELECT l.k, l.v, r.v AS rv FROM "
             f"(SELECT * FROM {TUMBLE}) l JOIN (SELECT * FROM TABLE(TUMBLE(TABLE b, "
-            "DESCRIPTOR(ts), INTERVAL '1' SECOND))) r ON l.k = r.k AND l.window_start = "
+            "DESCRIPTOR(ts), INTERVAL '10' SECOND))) r ON l.k = r.k AND l.window_start = "
             "r.window_start AND l.window_end = r.window_end",
             ("k", "v", "ts"),
             sources=2,
+            rows=JOIN_ROWS,
             keys=100_000,
             expect_ops=("window_join",),
         ),
@@ -304,6 +334,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, v FROM a WHERE k IN (SELECT k FROM b)",
             kv,
             sources=2,
+            rows=JOIN_ROWS,
             keys=100_000,
             variant="IN (semi)",
             expect_ops=("semi_anti_join",),
@@ -314,6 +345,7 @@ def reference_cases() -> list[Case]:
             "SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)",
             kv,
             sources=2,
+            rows=JOIN_ROWS,
             keys=100_000,
             variant="NOT EXISTS (anti)",
             expect_ops=("semi_anti_join",),
@@ -326,34 +358,39 @@ def reference_cases() -> list[Case]:
             "AFTER MATCH SKIP PAST LAST ROW PATTERN (A B) DEFINE A AS A.v < 500000, "
             "B AS B.v >= 500000)",
             ("k", "v", "ts"),
+            rows=EXPENSIVE_ROWS,
             expect_ops=("match_recognize",),
         ),
     ]
 
 
+# Key sweep: runs long enough that the state holds most keys before and after the slope
+# (1 - e^(-rows/keys) of them), so the figure is the cost at that state size, not of new keys.
+KEY_SWEEP_ROWS = {1_000: (60_000, 300_000), 100_000: (100_000, 300_000)}
+# 10^6 keys: 78% then 92% of the keys held; its memtable also holds more writes (see above).
+KEY_SWEEP_ROWS[1_000_000] = (1_500_000, 2_500_000)
+# 10^7 keys would need 15-25 million rows a run (minutes each): outside the 20-minute plan.
+
+
 def sweep_cases() -> list[Case]:
-    """What changes the cost: key count, message size, the number of aggregates, skew."""
+    """What changes the cost, in order of value: bytes in state and key count for GROUP BY,
+    the number of aggregates, skew, rows out per input (join), bytes through a projection and
+    in a join's state, keys of a deduplication."""
     by = {c.name: c for c in reference_cases()}
     out: list[Case] = []
-    for keys in (1_000, 100_000, 1_000_000, 10_000_000):
-        for name in ("group_by",):
-            out.append(by[name].with_(keys=keys, variant=f"{keys:.0e} keys"))
     # Bytes held in state: the payload kept per key (group) and per row (join).
     payload_group = by["group_by"].with_(
         sql="SELECT k, COUNT(*) AS c, LAST_VALUE(s) AS ls FROM a GROUP BY k",
         columns=("k", "s"),
     )
-    payload_join = by["regular_join"].with_(
-        sql="SELECT a.k, a.s, b.s AS bs FROM a JOIN b ON a.k = b.k", columns=("k", "s")
-    )
-    payload_project = by["filter_project_cheap"].with_(
-        sql="SELECT k, UPPER(s) AS u FROM a WHERE v > 10", columns=("k", "v", "s")
-    )
-    for size in (100, 1000, 4000):
+    for size in (100, 400, 1000, 4000):
         out.append(payload_group.with_(message_bytes=size, variant=f"{size} B in state"))
-        out.append(payload_join.with_(message_bytes=size, variant=f"{size} B in state"))
-        out.append(payload_project.with_(message_bytes=size, variant=f"{size} B UPPER"))
-    out.append(by["deduplicate"].with_(keys=1_000_000, variant=f"{1_000_000:.0e} keys"))
+    for keys, (small, large) in KEY_SWEEP_ROWS.items():
+        out.append(
+            by["group_by"].with_(
+                keys=keys, rows=large, small_rows=small, variant=f"{keys:.0e} keys"
+            )
+        )
     out.append(
         by["group_by"].with_(
             sql="SELECT k, COUNT(*) AS c, SUM(v) AS sv, MIN(v) AS mi, MAX(v) AS ma, "
@@ -366,7 +403,23 @@ def sweep_cases() -> list[Case]:
     out.append(by["group_by"].with_(skew=True, variant="skewed keys (4th power)"))
     out.append(
         by["regular_join"].with_(
-            keys=30_000, emits_per_input=10, variant="3*10^4 keys, ~10 matches"
+            keys=10_000, emits_per_input=7.5, variant="10^4 keys, ~7.5 rows out per input"
+        )
+    )
+    payload_project = by["filter_project_cheap"].with_(
+        sql="SELECT k, UPPER(s) AS u FROM a WHERE v > 10", columns=("k", "v", "s"), rows=200_000
+    )
+    payload_join = by["regular_join"].with_(
+        sql="SELECT a.k, a.s, b.s AS bs FROM a JOIN b ON a.k = b.k", columns=("k", "s")
+    )
+    for size in (100, 1000, 4000):
+        out.append(payload_project.with_(message_bytes=size, variant=f"{size} B UPPER"))
+    for size in (100, 1000, 4000):
+        out.append(payload_join.with_(message_bytes=size, variant=f"{size} B in state"))
+    small, large = KEY_SWEEP_ROWS[1_000_000]
+    out.append(
+        by["deduplicate"].with_(
+            keys=1_000_000, rows=large, small_rows=small, variant=f"{1_000_000:.0e} keys"
         )
     )
     return [c.with_(name=f"{c.name}@{c.variant}") for c in out]

@@ -3,16 +3,18 @@
 For each case of bench/model/cases.py: its query and a pass-through of the same generated
 sources (same columns) run as jobs into blackhole sinks on local Apache Flink (PyFlink in
 .flink-venv, the calibration engine: estimator/calibrate/engine.py and runner.py), at
-parallelism 1, at two source sizes, `--repeats` times. A job's cost is the JVM's CPU time
-(JIT compiler threads left out); the slope between the two sizes cancels every fixed cost.
-Per repeat: operator us per input record = statement slope - pass-through slope; the table
-keeps the median, min and max over repeats.
+parallelism 1, at two source sizes: the smaller once, the larger once per run. A job's cost is
+the JVM's CPU time (JIT compiler threads left out); the slope between the two sizes cancels
+every fixed cost. Per run: operator us per input record = statement slope - pass-through
+slope; the table keeps the median, min and max over runs.
 
-Configurations (one JVM each): RocksDB with mini-batch off (the reference: Confluent keeps
-state on disk; Flink's default is no mini-batch), RocksDB with mini-batch on (2 s / 5,000
-rows, as Nexmark runs), heap state with mini-batch off. RocksDB gets `--managed-mb` of managed
-memory. Every figure is written with the Flink version, backend, settings, machine and date to
-estimator/data/operator_measurements.csv (`--out`).
+The plan (`plan`) fits about 20 minutes of a 2-core machine: RocksDB (one JVM, `--managed-mb`
+of managed memory) with mini-batch off for every class (the reference: Confluent keeps state
+on disk; Flink's default is no mini-batch), on (2 s / 5,000 rows, as Nexmark runs) for the
+classes it changes, then the sweeps; heap state last. No case starts after `--budget-min`;
+the cases left are listed. Each case's figures are written to the table (atomically) as soon
+as the case ends, with the Flink version, backend, settings, machine and date, to
+estimator/data/operator_measurements.csv (`--out`): an interrupted run keeps what it measured.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from cases import QUICK, Case, reference_cases, source_sql, sweep_cases  # noqa: E402
+from cases import (  # noqa: E402
+    EVENT_ROWS_PER_SECOND,
+    QUICK,
+    Case,
+    reference_cases,
+    source_sql,
+    sweep_cases,
+)
 
 from estimator.calibrate import engine  # noqa: E402
 
@@ -73,43 +82,80 @@ MINI_BATCH = {
     "table.exec.mini-batch.allow-latency": "2 s",
     "table.exec.mini-batch.size": "5000",
 }
+# Every stage: watermarks every 10 ms of wall time (the default 200 ms would let event time run
+# ~10 s ahead of the watermark at the generator's pace, far more than a steady topic does).
+SETTINGS = {"pipeline.auto-watermark-interval": "10 ms"}
 MINI_BATCH_OPS = {"group_aggregate", "global_aggregate", "distinct", "deduplicate", "regular_join"}
 
 
 @dataclass(frozen=True)
-class Config:
+class Run:
+    """A case, how many times its larger size runs, and with mini-batch or not."""
+
+    case: Case
+    repeats: int
+    mini_batch: bool = False
+
+    @property
+    def job(self) -> str:
+        return self.case.name + (" | mini-batch" if self.mini_batch else "")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One runner (one JVM) on one state backend: its runs, in order. Mini-batch is a planner
+    setting, set per job, so runs with and without it share a JVM and the pass-throughs."""
+
     backend: str
-    mini_batch: bool
+    runs: tuple[Run, ...]
+    what: str
 
     @property
     def label(self) -> str:
-        return f"{self.backend}, mini-batch {'on' if self.mini_batch else 'off'}"
+        return f"{self.backend}, {self.what}"
+
+    @property
+    def cases(self) -> list[Case]:
+        return [r.case for r in self.runs]
+
+    def keep(self, wanted: Any) -> Stage:
+        return replace(self, runs=tuple(r for r in self.runs if wanted(r)))
 
 
-def _plan(quick: bool) -> dict[Config, list[Case]]:
+REFERENCE_RUNS = 2  # every class on RocksDB without mini-batch: the figure the model uses
+MINI_BATCH_RUNS = 2
+
+
+def plan(quick: bool) -> list[Stage]:
+    """The stages and their runs, the most valuable first: a case not started when the budget
+    ends is listed as not measured.
+
+    RocksDB (one JVM): every operator class with mini-batch off (the reference), 2 runs; the
+    classes mini-batch changes (aggregations, deduplication, regular join) with it on, 2 runs;
+    then what moves the cost (key count, bytes in state, aggregates, skew, rows out per input),
+    1 run each (the reference runs show the noise). Heap state (a second JVM): the stateful
+    classes, 1 run (how much RocksDB adds). Each run is one job at the larger size; the smaller
+    size runs once per case (its cost is the fixed cost every run subtracts).
+    """
     ref = reference_cases()
-    rocks, rocks_mb, heap = (
-        Config("rocksdb", False),
-        Config("rocksdb", True),
-        Config("hashmap", False),
-    )
     if quick:
-        chosen = [c for c in ref if c.name in QUICK]
-        return {rocks: chosen}
-    sweeps = sweep_cases()
-    return {
-        rocks: ref + sweeps,
-        rocks_mb: [c for c in ref if c.op in MINI_BATCH_OPS],
-        heap: [c for c in ref if c.stateful]
-        + [c for c in sweeps if c.name.split("@")[0] in {"group_by", "deduplicate"}],
-    }
+        return [Stage("rocksdb", tuple(Run(c, 2) for c in ref if c.name in QUICK), "quick")]
+    rocks = (
+        tuple(Run(c, REFERENCE_RUNS) for c in ref)
+        + tuple(Run(c, MINI_BATCH_RUNS, True) for c in ref if c.op in MINI_BATCH_OPS)
+        + tuple(Run(c, 1) for c in sweep_cases())
+    )
+    return [
+        Stage("rocksdb", rocks, "every class, mini-batch classes, sweeps"),
+        Stage("hashmap", tuple(Run(c, 1) for c in ref if c.stateful), "stateful classes"),
+    ]
 
 
-def _rows(case: Case, rows: int) -> int:
-    """Rows per source: two-input cases get half, so each job handles about `rows` records."""
-    if case.sources == 2 and case.right_rows is None:
-        return max(1000, rows // 2)
-    return rows
+def _rows(case: Case, rows: int | None) -> tuple[int, int]:
+    """Rows per source of the smaller and the larger run (`rows` overrides the case's)."""
+    large = rows or case.rows
+    small = case.small_rows if case.small_rows and not rows else max(1000, large // 5)
+    return small, large
 
 
 def _sources(case: Case, n: int) -> tuple[list[str], list[str]]:
@@ -135,7 +181,7 @@ def _pass_query(case: Case) -> list[str]:
     return queries
 
 
-def _signature(case: Case, rows: int) -> tuple[Any, ...]:
+def _signature(case: Case, rows: int | None) -> tuple[Any, ...]:
     return (
         case.sources,
         case.keys,
@@ -148,61 +194,86 @@ def _signature(case: Case, rows: int) -> tuple[Any, ...]:
     )
 
 
+# The CPU of the JVM's task threads (sources, operators, sinks, RocksDB, GC): without the
+# mini-cluster's start-up and SQL planning, which varied by up to 1 s a job on a busy machine.
+CPU = "task_cpu"
+JOB_TIME_LIMIT_S = 240  # one job; a case that needs more is reported, not waited for
+JIT_WARMUP_ROWS = 50_000  # the runner's warm-up jobs (its self-join took ~1 min at 300,000)
+
+
 def build_spec(
-    config: Config,
-    cases: list[Case],
-    rows: int,
-    repeats: int,
+    stage: Stage,
+    rows: int | None,
     managed_mb: int,
-    small_fraction: int = 5,
+    deadline: float | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The runner spec for one configuration, and each case's pass-through job name."""
+    """The runner spec for one stage, and each run's pass-through job name. The smaller size
+    runs once, the larger as many times as the run asks; a pass-through shared by several
+    runs runs as often as the most demanding of them, just before the first."""
     jobs: list[dict[str, Any]] = []
     pass_of: dict[str, str] = {}
-    seen: dict[tuple[Any, ...], str] = {}
-    for case in cases:
-        n = _rows(case, rows)
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for run in stage.runs:
+        case = run.case
         sizes = []
-        for size in (max(1000, n // small_fraction), n):
+        for i, size in enumerate(_rows(case, rows)):
             setup, teardown = _sources(case, size)
             sizes.append({"rows": size, "setup": setup, "teardown": teardown})
+            if i == 0:
+                sizes[-1]["repeats"] = 1
         sig = _signature(case, rows)
         if sig not in seen:
-            seen[sig] = f"pass#{len(seen)}"
-            jobs.append(
-                {
-                    "name": seen[sig],
-                    "pass_through": _pass_query(case),
-                    "queries": [],
-                    "sizes": sizes,
-                }
-            )
-        pass_of[case.name] = seen[sig]
-        jobs.append({"name": case.name, "pass_through": [], "queries": [case.sql], "sizes": sizes})
-    spec = {
-        "backend": config.backend,
+            seen[sig] = {
+                "name": f"pass#{len(seen)}",
+                "pass_through": _pass_query(case),
+                "queries": [],
+                "sizes": sizes,
+                "repeats": run.repeats,
+            }
+            jobs.append(seen[sig])
+        seen[sig]["repeats"] = max(run.repeats, seen[sig]["repeats"])
+        pass_of[run.job] = seen[sig]["name"]
+        jobs.append(
+            {
+                "name": run.job,
+                "pass_through": [],
+                "queries": [case.sql],
+                "sizes": sizes,
+                "repeats": run.repeats,
+                "config": MINI_BATCH if run.mini_batch else {},
+            }
+        )
+    spec: dict[str, Any] = {
+        "backend": stage.backend,
         "managed_memory_mb": managed_mb,
-        "repeats": repeats,
-        "time_limit_s": 900,
-        "config": MINI_BATCH if config.mini_batch else {},
+        "repeats": 1,
+        "time_limit_s": JOB_TIME_LIMIT_S,
+        "jit_warmup_rows": JIT_WARMUP_ROWS,
+        "gc_before_job": True,  # a 2.5-million-row job's garbage made the next one look dear
+        "config": SETTINGS,
         "jobs": jobs,
     }
+    if deadline is not None:
+        spec["deadline_unix"] = deadline
     return spec, pass_of
 
 
 def slopes(runs: Iterable[dict[str, Any]], phase: str, inputs_per_row: int) -> list[float]:
-    """Per repeat: CPU us per input record between the two sizes (the k-th run of each size
-    belongs to repeat k)."""
+    """Per run of the larger size: CPU us per input record between the two sizes (the k-th
+    run of each size belongs to repeat k; a single smaller run is paired with every one)."""
     by_size: dict[int, list[float]] = defaultdict(list)
     for run in runs:
         if run["phase"] == phase:
-            by_size[int(run["rows"])].append(float(run["cpu"]))
+            by_size[int(run["rows"])].append(float(run.get(CPU, run["cpu"])))
     if len(by_size) < 2:
         return []
     small, large = min(by_size), max(by_size)
+    smalls, larges = by_size[small], by_size[large]
+    if len(smalls) != len(larges):  # one smaller run serves every larger one
+        smalls = [statistics.median(smalls)] * len(larges)
     return [
         (b - a) / ((large - small) * inputs_per_row) * 1e6
-        for a, b in zip(by_size[small], by_size[large], strict=False)
+        for a, b in zip(smalls, larges, strict=True)
     ]
 
 
@@ -232,71 +303,144 @@ def java_version() -> str:
         return "unknown"
 
 
-def run_config(
-    config: Config, cases: list[Case], *, rows: int, repeats: int, managed_mb: int, say: Any
-) -> list[dict[str, Any]]:
-    spec, pass_of = build_spec(config, cases, rows, repeats, managed_mb)
+class Journal:
+    """The output table, rewritten (atomically) each time a case ends: an interrupted run keeps
+    every case it finished. Rows of `kept` stay unless this run measures them again."""
+
+    def __init__(self, path: Path, kept: Iterable[dict[str, Any]] = ()) -> None:
+        self.path = path
+        self.rows: dict[tuple[str, str, str], dict[str, Any]] = {
+            (r["backend"], r["mini_batch"], r["case"]): r for r in kept
+        }
+        self.measured = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows[(row["backend"], row["mini_batch"], row["case"])] = row
+        self.measured += 1
+        write_csv(list(self.rows.values()), self.path)
+
+
+def _row(
+    run: Run,
+    stage: Stage,
+    event: dict[str, Any],
+    pass_event: dict[str, Any],
+    *,
+    rows: int | None,
+    managed_mb: int,
+    flink: str,
+) -> dict[str, Any] | None:
+    case = run.case
+    k = _inputs_per_row(case)
+    stmt = slopes(event["runs"], "statement", k)
+    base = slopes(pass_event["runs"], "pass", k)
+    ops = [s - p for s, p in zip(stmt, base, strict=False)]
+    if not ops:
+        return None
+    small, large = _rows(case, rows)
+    settings = (
+        f"parallelism 1; datagen -> blackhole; state.backend.type {stage.backend}; managed "
+        f"memory {managed_mb} MB; JVM {engine.JVM_ARGS}; mini-batch "
+        + ("on (2 s, 5000 rows)" if run.mini_batch else "off")
+        + f"; event time {EVENT_ROWS_PER_SECOND:,} rows/s, watermark 1 s behind, emitted every "
+        f"{SETTINGS['pipeline.auto-watermark-interval']}; CPU time of the JVM's task threads "
+        f"(sources, operators, sinks, RocksDB, GC; a full GC before each job); slope between "
+        f"{small:,} and {large:,} "
+        "rows per source"
+    )
+    return {
+        "case": case.name,
+        "op": case.op,
+        "variant": case.variant,
+        "backend": stage.backend,
+        "mini_batch": "on" if run.mini_batch else "off",
+        "keys": case.keys,
+        "message_bytes": case.message_bytes,
+        "sources": case.sources,
+        "aggregates": case.aggregates,
+        "emits_per_input": case.emits_per_input,
+        "skew": "yes" if case.skew else "no",
+        "rows_per_source": large,
+        "repeats": len(ops),
+        "op_us_median": round(statistics.median(ops), 4),
+        "op_us_min": round(min(ops), 4),
+        "op_us_max": round(max(ops), 4),
+        "op_us_runs": ";".join(f"{o:.4f}" for o in ops),
+        "pass_us_median": round(statistics.median(base), 4),
+        "statement_us_median": round(statistics.median(stmt), 4),
+        "flink_version": flink,
+        "java": JAVA,
+        "machine": MACHINE,
+        "date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "settings": settings,
+    }
+
+
+def run_stage(
+    stage: Stage,
+    journal: Journal,
+    *,
+    rows: int | None,
+    managed_mb: int,
+    deadline: float | None,
+    started: float,
+    say: Any,
+) -> list[str]:
+    """Run one stage; each case's row goes to the journal as soon as the case ends. Returns the
+    cases not measured (skipped past the deadline, failed or timed out), each with why."""
+    spec, pass_of = build_spec(stage, rows, managed_mb, deadline)
+    runs = {r.job: r for r in stage.runs}
     results: dict[str, dict[str, Any]] = {}
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"last": time.monotonic()}
+    missing: list[str] = []
 
     def on_event(event: dict[str, Any]) -> None:
+        now = time.monotonic()
         if event.get("event") == "started":
             info["flink"] = event.get("flink_version", engine.FLINK_VERSION)
-            say(f"[{config.label}] Flink {info['flink']} started in {event['jvm_seconds']:.1f} s")
-        elif event.get("event") == "result":
-            results[event["statement"]] = event
-            status = "ok" if event.get("ok") else f"FAILED: {event.get('error')}"
-            say(f"[{config.label}] {event['statement']}: {status}")
+            say(f"[{stage.label}] Flink {info['flink']} started in {event['jvm_seconds']:.1f} s")
+            info["last"] = now
+            return
+        if event.get("event") == "warmup":
+            say(f"[{stage.label}] warm-up jobs took {now - info['last']:.1f} s")
+            info["last"] = now
+            return
+        if event.get("event") != "result":
+            return
+        name = event["statement"]
+        results[name] = event
+        if name not in runs:  # a shared pass-through: its time counts to the next case
+            return
+        took, info["last"] = now - info["last"], now
+        total = (time.time() - started) / 60
+        pass_event = results.get(pass_of[name], {})
+        row = None
+        if event.get("ok") and pass_event.get("ok"):
+            row = _row(
+                runs[name],
+                stage,
+                event,
+                pass_event,
+                rows=rows,
+                managed_mb=managed_mb,
+                flink=info.get("flink", engine.FLINK_VERSION),
+            )
+        if row is not None:
+            journal.add(row)
+            lo, hi = row["op_us_min"], row["op_us_max"]
+            status = f"{row['op_us_median']:.2f} us [{lo:.2f}..{hi:.2f}]"
+        else:
+            why = event.get("error") or pass_event.get("error") or "no slope"
+            status = f"not measured: {why}"
+            missing.append(f"{stage.backend}: {name} ({why})")
+        say(f"[{stage.label}] {name}: {status}  ({took:.1f} s; {total:.1f} min in all)")
 
     engine.run_runner(spec, on_event, silence_limit=spec["time_limit_s"] + 90)
-    today = dt.date.today().isoformat()
-    settings = (
-        f"parallelism 1; datagen -> blackhole; state.backend.type {config.backend}; managed "
-        f"memory {managed_mb} MB; JVM {engine.JVM_ARGS}; mini-batch "
-        + ("on (2 s, 5000 rows)" if config.mini_batch else "off")
-        + "; CPU time of the JVM without JIT compiler threads; slope between "
-        f"{max(1000, rows // 5):,} and {rows:,} rows per source"
-    )
-    rows_out = []
-    for case in cases:
-        event, pass_event = results.get(case.name), results.get(pass_of[case.name])
-        if not event or not event.get("ok") or not pass_event or not pass_event.get("ok"):
-            continue
-        k = _inputs_per_row(case)
-        stmt = slopes(event["runs"], "statement", k)
-        base = slopes(pass_event["runs"], "pass", k)
-        ops = [s - p for s, p in zip(stmt, base, strict=False)]
-        if not ops:
-            continue
-        rows_out.append(
-            {
-                "case": case.name,
-                "op": case.op,
-                "variant": case.variant,
-                "backend": config.backend,
-                "mini_batch": "on" if config.mini_batch else "off",
-                "keys": case.keys,
-                "message_bytes": case.message_bytes,
-                "sources": case.sources,
-                "aggregates": case.aggregates,
-                "emits_per_input": case.emits_per_input,
-                "skew": "yes" if case.skew else "no",
-                "rows_per_source": _rows(case, rows),
-                "repeats": len(ops),
-                "op_us_median": round(statistics.median(ops), 4),
-                "op_us_min": round(min(ops), 4),
-                "op_us_max": round(max(ops), 4),
-                "op_us_runs": ";".join(f"{o:.4f}" for o in ops),
-                "pass_us_median": round(statistics.median(base), 4),
-                "statement_us_median": round(statistics.median(stmt), 4),
-                "flink_version": info.get("flink", engine.FLINK_VERSION),
-                "java": JAVA,
-                "machine": MACHINE,
-                "date": today,
-                "settings": settings,
-            }
-        )
-    return rows_out
+    return missing
+
+
+def _label(backend: str, mini_batch: bool) -> str:
+    return f"{backend}, mini-batch {'on' if mini_batch else 'off'}"
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -304,12 +448,12 @@ def _matches(name: str, pattern: str) -> bool:
     return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
 
 
-def _kept(path: Path, plan: dict[Config, list[Case]]) -> Iterable[dict[str, Any]]:
+def _kept(path: Path, stages: list[Stage]) -> list[dict[str, Any]]:
     """Rows of an earlier table that this run does not measure again."""
     if not path.is_file():
         return []
     redo = {
-        (c.backend, "on" if c.mini_batch else "off", x.name) for c, xs in plan.items() for x in xs
+        (s.backend, "on" if r.mini_batch else "off", r.case.name) for s in stages for r in s.runs
     }
     with path.open(newline="", encoding="utf-8") as f:
         return [
@@ -336,8 +480,16 @@ def main(argv: list[str] | None = None) -> int:
     global JAVA, MACHINE
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="a one-minute subset (tests)")
-    p.add_argument("--rows", type=int, default=None, help="rows per source (default 600,000)")
-    p.add_argument("--repeats", type=int, default=None, help="runs of each (default 3)")
+    p.add_argument(
+        "--rows", type=int, default=None, help="rows per source of every case's larger run"
+    )
+    p.add_argument("--repeats", type=int, default=None, help="runs of each case (every stage)")
+    p.add_argument(
+        "--budget-min",
+        type=float,
+        default=20.0,
+        help="start no case after this many minutes (default 20); what is left is listed",
+    )
     p.add_argument("--managed-mb", type=int, default=1024, help="RocksDB managed memory (MB)")
     p.add_argument("--out", type=Path, default=None, help=f"CSV to write (default {OUT})")
     p.add_argument("--only", action="append", help="run only this case (NAME, or PREFIX*)")
@@ -350,8 +502,6 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", action="store_true", help="keep the rows of --out that this run does not redo"
     )
     args = p.parse_args(argv)
-    rows = args.rows or (200_000 if args.quick else 600_000)
-    repeats = args.repeats or (2 if args.quick else 3)
     out = args.out or (
         Path(tempfile.gettempdir()) / "operator_measurements_quick.csv" if args.quick else OUT
     )
@@ -359,41 +509,50 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model-bench: {engine.SETUP_HINT}", file=sys.stderr)
         return 2
     JAVA, MACHINE = java_version(), machine()
-    started = time.monotonic()
-    plan = _plan(args.quick)
+    started = time.time()
+    deadline = started + args.budget_min * 60
+    stages = plan(args.quick)
     if args.only:
-        plan = {
-            c: [x for x in cases if any(_matches(x.name, o) for o in args.only)]
-            for c, cases in plan.items()
-        }
+        stages = [
+            s.keep(lambda r: any(_matches(r.case.name, o) for o in args.only)) for s in stages
+        ]
     if args.config:
-        plan = {c: cases for c, cases in plan.items() if c.label in args.config}
+        stages = [
+            s.keep(lambda r, s=s: _label(s.backend, r.mini_batch) in args.config) for s in stages
+        ]
+    if args.repeats:
+        stages = [
+            replace(s, runs=tuple(replace(r, repeats=args.repeats) for r in s.runs)) for s in stages
+        ]
+    stages = [s for s in stages if s.cases]
     from estimator.sql import classify_statement
 
-    for case in {c.name: c for cases in plan.values() for c in cases}.values():
+    for case in {c.name: c for s in stages for c in s.cases}.values():
         ops = classify_statement(f"INSERT INTO sink {case.sql}").operators
         if not set(case.expect_ops) <= set(ops):  # the bench must measure what the model prices
             print(f"model-bench: {case.name} is classified as {ops}", file=sys.stderr)
             return 2
-    rows_out: list[dict[str, Any]] = list(_kept(out, plan)) if args.keep else []
-    for config, cases in plan.items():
-        if cases:
-            rows_out += run_config(
-                config,
-                cases,
-                rows=rows,
-                repeats=repeats,
-                managed_mb=args.managed_mb,
-                say=lambda m: print(m, flush=True),
-            )
-            write_csv(rows_out, out)  # after each configuration: a long run keeps its figures
-    minutes = (time.monotonic() - started) / 60
-    print(f"model-bench: {len(rows_out)} measurements in {minutes:.1f} min -> {out}")
-    for r in rows_out:
-        print(
-            f"{r['case']:<45} {r['backend']:<8} mb {r['mini_batch']:<3} "
-            f"{r['op_us_median']:>9.3f} us  [{r['op_us_min']:.3f} .. {r['op_us_max']:.3f}]"
+    journal = Journal(out, _kept(out, stages) if args.keep else ())
+    missing: list[str] = []
+    for stage in stages:
+        if time.time() > deadline:
+            missing += [f"{stage.backend}: {r.job} (time budget)" for r in stage.runs]
+            continue
+        missing += run_stage(
+            stage,
+            journal,
+            rows=args.rows,
+            managed_mb=args.managed_mb,
+            deadline=deadline,
+            started=started,
+            say=lambda m: print(m, flush=True),
         )
+    minutes = (time.time() - started) / 60
+    print(f"model-bench: {journal.measured} measurements in {minutes:.1f} min -> {out}")
+    if missing:
+        print(f"model-bench: {len(missing)} not measured:")
+        for m in missing:
+            print(f"  {m}")
     return 0
 
 

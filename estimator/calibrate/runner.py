@@ -9,17 +9,25 @@ JVM may print to the same stream). Events:
     {"event": "warmup", "seconds": 0.13, "cpu_seconds": 0.3}   # a tiny job's fixed cost
     {"event": "progress", "statement": "s", "phase": "...", "seconds": 0.8, "cpu_seconds": 1.1}
     {"event": "result", "statement": "s", "ok": true,
-     "runs": [{"rows": 20000, "phase": "pass" | "statement", "seconds": 0.5, "cpu": 1.2}, ...]}
+     "runs": [{"rows": 20000, "phase": "pass" | "statement", "seconds": 0.5, "cpu": 1.2,
+               "task_cpu": 0.9}, ...]}
                                                         # or "ok": false, "error": "..."
     {"event": "done"}
 
 Seconds are a job's net runtime (JobExecutionResult); CPU seconds are the JVM's process CPU
-time over the job (every thread), which other processes on the machine barely disturb.
+time over the job (every thread), which other processes on the machine barely disturb;
+task_cpu counts only the threads that run the job's data path (TaskCpu), without the planning,
+RPC and start-up work of the local mini-cluster, whose cost varies from job to job.
 
 Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": int,
 "config": {"table.exec.mini-batch.enabled": "true", ...} (optional, more Flink settings),
-"time_limit_s": float, "jobs": [{"name", "pass_through": [query], "queries": [query],
-"sizes": [{"rows": int, "setup": [sql], "teardown": [sql]}]}]}. For each size, the setup
+"time_limit_s": float, "deadline_unix": float (optional: jobs not started by then are reported
+as skipped), "jit_warmup_rows": int (optional, default 300,000), "jobs": [{"name",
+"pass_through": [query], "queries": [query], "repeats": int (optional, else the spec's),
+"config": {planner setting: value} (optional, this job only), and "gc_before_job": bool
+(optional: a full GC before each measured job, so no job pays for an earlier one's garbage),
+"sizes": [{"rows": int, "setup": [sql], "teardown": [sql], "repeats": int (optional)}]}]}.
+For each size, the setup
 creates the generated sources with that many rows; the pass-through queries, then the
 statement's queries, each run as one job into blackhole sinks; then the teardown drops them.
 """
@@ -43,7 +51,7 @@ _WARMUP_SQL = (
 _JIT_WARMUP_SQL = (
     "CREATE TEMPORARY TABLE `__calib_jit` (k BIGINT, v DECIMAL(10, 2), "
     "ts AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)), WATERMARK FOR ts AS ts) "
-    "WITH ('connector' = 'datagen', 'number-of-rows' = '300000', "
+    "WITH ('connector' = 'datagen', 'number-of-rows' = '{rows}', "
     "'rows-per-second' = '1000000000', 'fields.k.min' = '0', 'fields.k.max' = '9999')"
 )
 _JIT_WARMUP_QUERIES = [
@@ -131,12 +139,89 @@ def cpu_seconds() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+# Threads whose CPU is not the job's data path: the py4j gateway (SQL planning), JIT
+# compilers, RPC, schedulers, metrics, I/O pools of the mini-cluster and JVM housekeeping.
+# Left: task threads (sources, operators, sinks), RocksDB's, GC, output flushers.
+_NOT_TASK = (
+    "Thread-",
+    "C1 CompilerThre",
+    "C2 CompilerThre",
+    "flink-",
+    "pekko",
+    "jobmanager",
+    "mini-cluster",
+    "pool-",
+    "Sweeper",
+    "VM Periodic",
+    "Signal Dispatch",
+    "Common-Cleaner",
+    "Reference Handl",
+    "Finalizer",
+    "Attach Listener",
+    "process reaper",
+    "RMI ",
+    "Notification",
+    "ForkJoinPool",
+    "Timer",
+)
+
+
+class TaskCpu:
+    """CPU ticks of the JVM's task threads over a job, sampled from /proc while it runs (a
+    thread's last few ms before it ends can be missed: both sizes of a slope miss alike)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.base = self._sample()
+        self.last = dict(self.base)
+
+    def _sample(self) -> dict[str, int]:
+        if not _JVM_PID:
+            cpu_seconds()
+        pid, out = _JVM_PID[0], {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                if tid not in self.names:
+                    with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as f:
+                        self.names[tid] = f.read().strip()
+                if not self.names[tid].startswith(_NOT_TASK):
+                    out[tid] = _ticks(f"/proc/{pid}/task/{tid}/stat")
+            except OSError:
+                continue  # the thread ended meanwhile
+        return out
+
+    def sample(self) -> None:
+        self.last.update(self._sample())
+
+    def seconds(self) -> float:
+        ticks = sum(t - self.base.get(tid, 0) for tid, t in self.last.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_job(t_env: Any, queries: list[str], time_limit: float) -> tuple[float, float]:
     """Run `queries` into blackhole sinks as one job: its net runtime and the JVM's CPU
     seconds over the job, both in seconds."""
+    seconds, cpu, _ = run_job_measured(t_env, queries, time_limit)
+    return seconds, cpu
+
+
+def collect_garbage() -> None:
+    """A full GC, so the garbage of earlier jobs is not collected (and counted) in the next."""
+    from pyflink.java_gateway import get_gateway
+
+    get_gateway().jvm.java.lang.System.gc()
+
+
+def run_job_measured(
+    t_env: Any, queries: list[str], time_limit: float, *, gc_first: bool = False
+) -> tuple[float, float, float]:
+    """run_job, and the CPU seconds of the JVM's task threads alone (TaskCpu)."""
     from pyflink.table import TableDescriptor
 
+    if gc_first:
+        collect_garbage()
     cpu_before = cpu_seconds()
+    tasks = TaskCpu()
     statements = t_env.create_statement_set()
     for query in queries:
         sink = TableDescriptor.for_connector("blackhole").build()
@@ -151,18 +236,47 @@ def run_job(t_env: Any, queries: list[str], time_limit: float) -> tuple[float, f
             with contextlib.suppress(Exception):
                 client.cancel().result()
             raise TimeLimit(f"stopped after the time limit of {time_limit:g} s")
+        tasks.sample()
         time.sleep(0.02)
+    tasks.sample()
     execution = finished.result()  # raises when the job failed
-    return float(execution.get_net_runtime()) / 1000.0, cpu_seconds() - cpu_before
+    return (
+        float(execution.get_net_runtime()) / 1000.0,
+        cpu_seconds() - cpu_before,
+        tasks.seconds(),
+    )
 
 
-def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: float) -> None:
-    """Run a job's pass-through and statement at each of its source sizes, `repeats` times."""
+@contextlib.contextmanager
+def job_config(t_env: Any, settings: dict[str, str]) -> Any:
+    """Planner settings for one job (e.g. table.exec.mini-batch.*), undone after it."""
+    config = t_env.get_config()
+    missing = "\x00"
+    before = {key: config.get(key, missing) for key in settings}
+    for key, value in settings.items():
+        config.set(str(key), str(value))
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value == missing:
+                config.get_configuration().remove_config(key)
+            else:
+                config.set(key, value)
+
+
+def calibrate_job(
+    t_env: Any, job: dict[str, Any], repeats: int, time_limit: float, *, gc_first: bool = False
+) -> None:
+    """Run a job's pass-through and statement at each of its source sizes, `repeats` times (a
+    size may say it needs fewer: "repeats" in the size)."""
     name = job["name"]
     runs: list[dict[str, Any]] = []
     try:
         for i in range(repeats):
             for size in job["sizes"]:
+                if i >= int(size.get("repeats", repeats)):
+                    continue
                 try:
                     for sql in size["setup"]:
                         t_env.execute_sql(sql)
@@ -172,9 +286,17 @@ def calibrate_job(t_env: Any, job: dict[str, Any], repeats: int, time_limit: flo
                     ):
                         if not queries:  # measured by another job of the same run
                             continue
-                        seconds, cpu = run_job(t_env, queries, time_limit)
+                        seconds, cpu, task_cpu = run_job_measured(
+                            t_env, queries, time_limit, gc_first=gc_first
+                        )
                         runs.append(
-                            {"rows": size["rows"], "phase": phase, "seconds": seconds, "cpu": cpu}
+                            {
+                                "rows": size["rows"],
+                                "phase": phase,
+                                "seconds": seconds,
+                                "cpu": cpu,
+                                "task_cpu": task_cpu,
+                            }
                         )
                         label = "pass-through" if phase == "pass" else phase
                         emit(
@@ -213,16 +335,31 @@ def main() -> int:
     time_limit = float(spec.get("time_limit_s", 120))
     t_env.execute_sql(_WARMUP_SQL)
     warm = [run_job(t_env, ["SELECT * FROM `__calib_warmup`"], time_limit) for _ in range(3)]
-    t_env.execute_sql(_JIT_WARMUP_SQL)
+    # The self-join's output grows with the square of the rows: on RocksDB 300,000 rows take
+    # about a minute, which a long benchmark pays per JVM; "jit_warmup_rows" lowers it.
+    t_env.execute_sql(_JIT_WARMUP_SQL.format(rows=int(spec.get("jit_warmup_rows", 300_000))))
+    jit_started = time.perf_counter()
     run_job(t_env, _JIT_WARMUP_QUERIES, time_limit)
     emit(
         "warmup",
         seconds=min(w[0] for w in warm[1:]),
         cpu_seconds=min(w[1] for w in warm[1:]),
         first_seconds=warm[0][0],
+        jit_seconds=round(time.perf_counter() - jit_started, 3),
     )
+    deadline = spec.get("deadline_unix")  # optional: start no job after it (a time budget)
     for job in spec["jobs"]:
-        calibrate_job(t_env, job, int(spec.get("repeats", 2)), time_limit)
+        if deadline is not None and time.time() > float(deadline):
+            emit("result", statement=job["name"], ok=False, skipped=True, error="time budget")
+            continue
+        with job_config(t_env, job.get("config") or {}):
+            calibrate_job(
+                t_env,
+                job,
+                int(job.get("repeats", spec.get("repeats", 2))),
+                time_limit,
+                gc_first=bool(spec.get("gc_before_job")),
+            )
     emit("done")
     return 0
 
