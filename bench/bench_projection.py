@@ -128,7 +128,7 @@ def headline() -> None:
         c0 = time.process_time()
         est = estimate(sc)
         cpu = time.process_time() - c0
-        assert est.projection is not None and est.keep_up is not None
+        assert est.projection is not None and est.keep_up is not None and est.range is not None
         print(
             f"headline: estimate() of {len(sc.statements)} statements x 1 day, "
             f"{'weekly' if weekly else 'daily'} cycles ({est.projection.method}): "
