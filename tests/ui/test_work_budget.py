@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from builders import fleet
 from uihelpers import assert_clean, errors_text, metric, new_app
 
 from estimator.errors import ScenarioError
@@ -14,14 +15,7 @@ from estimator.ui import share, work_budget
 
 
 def _fleet(statements: int, minutes: int) -> dict:
-    return {
-        "name": "Big fleet",
-        "horizon_minutes": minutes,
-        "statements": [
-            {"name": f"s{i}", "sql": "INSERT INTO t SELECT * FROM s", "rps": 1000}
-            for i in range(statements)
-        ],
-    }
+    return fleet(statements, minutes=minutes, name="Big fleet")
 
 
 def test_a_year_long_fleet_is_refused_at_its_horizon_with_the_way_out() -> None:
