@@ -369,7 +369,8 @@ def _statement_advice(
     if cap_one and need > 1 and behind:
         add(
             "parallelism_one",
-            f"{st.name} runs at parallelism 1 ({c.statement_type}); its peak of "
+            f"{st.name} runs at parallelism 1 "
+            f"({c.parallelism_reason or c.statement_type}); its peak of "
             f"{peak_rps:,.0f} records/s would need {need} CFUs, so it falls "
             f"{duration(max_lag)} behind.",
             True,

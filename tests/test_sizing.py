@@ -66,3 +66,27 @@ statements:
     assert est.statements[0].classification.state == "unbounded"
     assert "grows without bound" in advice
     assert "sits at 1 CFU using at most" in advice
+
+
+def test_a_statement_at_parallelism_one_says_why() -> None:
+    # A window aggregation keyed by the window only runs as one task in Flink; a rate that
+    # needs two CFUs makes it fall behind, and the advice gives that reason, not its type.
+    text = """
+name: one-task
+horizon_minutes: 120
+statements:
+  - name: revenue
+    sql: |
+      INSERT INTO r SELECT window_start, window_end, SUM(amount)
+      FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' MINUTES))
+      GROUP BY window_start, window_end
+    rps: 50000
+"""
+    est = estimate(loads_scenario(text))
+    c = est.statements[0].classification
+    assert c.parallelism_cap == 1
+    assert (
+        c.parallelism_reason == "a window aggregation grouped by the window only runs as one task"
+    )
+    advice = [a.text for a in est.statements[0].advice if "parallelism 1" in a.text]
+    assert advice and f"parallelism 1 ({c.parallelism_reason})" in advice[0]

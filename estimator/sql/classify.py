@@ -37,7 +37,7 @@ from estimator.sql.fallback import (
     looks_like_sql,
     tokenize_unterminated,
 )
-from estimator.sql.model import Classification, StatementType
+from estimator.sql.model import SELECT_ONE_TASK, Classification, StatementType
 from estimator.sql.nodes import DIALECT, sink_table
 from estimator.sql.rules import (
     AGGREGATE_OPS,
@@ -128,14 +128,15 @@ def classify_tree(
     ttl = state_ttl or facts.ttl_hint
     operators = ordered_operators(facts.operators)
     state = state_of(operators, ttl)
-    cap = 1 if statement_type == "select" or facts.single_task else None
+    reason = SELECT_ONE_TASK if statement_type == "select" else facts.single_task or None
     return Classification(
         statement_type=statement_type,
         kind=kind_of(operators),
         operators=operators,
         sources=sorted(sources),
         sink=", ".join(sorted(sinks)) if sinks else None,
-        parallelism_cap=cap,
+        parallelism_cap=1 if reason else None,
+        parallelism_reason=reason,
         state=state,
         confidence="guess" if facts.guesses else "high",
         explanation=explain(facts, sources, sinks, statement_type, state, ttl),

@@ -11,7 +11,7 @@ from sqlglot.tokens import Token, TokenType
 
 from estimator.sql.dialect import WINDOW_TVFS
 from estimator.sql.explain import explain
-from estimator.sql.model import Classification, StatementType
+from estimator.sql.model import SELECT_ONE_TASK, Classification, StatementType
 from estimator.sql.rules import Facts, kind_of, ordered_operators, state_of
 from estimator.sql.split import tokenize
 
@@ -141,6 +141,7 @@ def classify_tokens(tokens: list[Token], *, state_ttl: bool, error: str) -> Clas
         sources=sorted(set(sources)),
         sink=", ".join(sorted(sinks)) if sinks else None,
         parallelism_cap=1 if statement_type == "select" else None,
+        parallelism_reason=SELECT_ONE_TASK if statement_type == "select" else None,
         state=state,
         confidence="low",
         explanation=explain(facts, sources, sinks, statement_type, state, state_ttl)[:-1]

@@ -78,7 +78,11 @@ CLASSIFICATION_KEYS: tuple[str, ...] = (
     "confidence",
     "explanation",
     "error",
+    "parallelism_reason",
 )
+
+
+SELECT_ONE_TASK = "an interactive SELECT runs as one task"
 
 
 class Classification(BaseModel):
@@ -98,3 +102,4 @@ class Classification(BaseModel):
     confidence: Confidence = "high"
     explanation: str = ""
     error: str | None = None
+    parallelism_reason: str | None = None  # why parallelism_cap is 1, in words

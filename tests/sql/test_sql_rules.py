@@ -76,6 +76,7 @@ def test_order_by_limit_on_a_stream_is_a_top_n_at_parallelism_one() -> None:
     c = classify_statement("INSERT INTO top3 SELECT * FROM Orders ORDER BY amount DESC LIMIT 3")
     assert c.operators == ["top_n"]
     assert c.parallelism_cap == 1
+    assert c.parallelism_reason == "ORDER BY ... LIMIT without a partition runs as one task"
     assert c.state == "unbounded"
     assert "top 3 rows" in c.explanation
 
