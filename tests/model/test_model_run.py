@@ -138,3 +138,13 @@ def test_cheap_classes_run_three_times_and_the_small_memory_set_sets_its_memory(
     spec, _ = run.build_spec(small, None, 1024)
     assert spec["managed_memory_mb"] == 128
 
+
+def test_domain_figures_name_cases_the_benchmark_measures() -> None:
+    """fidelity.py compares DOMAIN.md's earlier figures with these cases, by name."""
+    names = {c.name for s in run.plan(quick=False) for c in s.cases}
+    names |= {c.name for make in run.EXTRA_SETS.values() for s in make() for c in s.cases}
+    with (ROOT / "bench" / "model" / "domain_figures.csv").open(encoding="utf-8") as f:
+        figures = list(csv.DictReader(f))
+    assert figures
+    for d in figures:
+        assert d["case"] in names and d["case_128_mb"] in names, d
