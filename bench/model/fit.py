@@ -15,7 +15,9 @@ entries a measurement exists for (every other entry and comment stays as it is):
 - state_us_per_kb: least-squares slope of the operator cost over the KB carried in state
   (payload cases at ~100 B, 1 KB and 4 KB), the median over case families; range min..max.
 - key_cost_per_decade: (cost at K keys / cost at 10^4 - 1) / log10(K / 10^4) for K above the
-  reference, over the key sweeps; median, range min..max.
+  reference, over the key sweeps; median, range min..max. A sweep point measured over long
+  runs (its slope from 300,000 rows on: 10^6 keys and more) is held against the reference
+  scaled to the same level (the steady-state factor below).
 - Steady state: state in production lives for months, so a stateful class's cost is its
   level once the state and the memtable have filled. The "run-length" set measures, in one
   JVM, the marginal cost of GROUP BY and deduplication between growing run lengths; the
@@ -164,7 +166,7 @@ def fit(
     state = _state_per_kb(measured, where)
     if state:
         out["state_us_per_kb"] = state
-    keys = _key_cost(measured, where)
+    keys = _key_cost(measured, where, steady)
     if keys:
         out["key_cost_per_decade"] = keys
     return out
@@ -238,7 +240,19 @@ def _state_per_kb(measured: list[dict[str, str]], where: str) -> dict[str, Any] 
     }
 
 
-def _key_cost(measured: list[dict[str, str]], where: str) -> dict[str, Any] | None:
+def _slope_from(row: dict[str, str]) -> int:
+    """Rows per source where the slope of a measured row starts (from its settings)."""
+    m = re.search(r"slope between ([\d,]+) and", row.get("settings", ""))
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def _key_cost(
+    measured: list[dict[str, str]], where: str, steady: dict[str, tuple[float, str]]
+) -> dict[str, Any] | None:
+    """A sweep point whose slope starts past LEVEL_FROM rows (10^6 keys and more need long
+    runs) is at the level of long runs: the reference it is held against is scaled to that
+    level too (the family's steady-state factor, else the median one)."""
+    factors = [f for f, _ in steady.values()]
     ref = {
         r["case"]: float(r["op_us_median"])
         for r in measured
@@ -255,6 +269,9 @@ def _key_cost(measured: list[dict[str, str]], where: str) -> dict[str, Any] | No
         keys, base = int(r["keys"]), ref.get(_family(r))
         if keys <= REFERENCE_KEYS or not base or base <= 0:
             continue
+        if factors and _slope_from(r) >= LEVEL_FROM:
+            fam = steady.get(_family(r))
+            base *= fam[0] if fam else statistics.median(factors)
         c = (float(r["op_us_median"]) / base - 1) / math.log10(keys / REFERENCE_KEYS)
         points.append((f"{_family(r)} {keys:.0e} keys", max(0.0, c)))
     if not points:

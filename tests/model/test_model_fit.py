@@ -146,6 +146,30 @@ def test_steady_state_factor_scales_stateful_classes_and_spans_the_range():
     assert "op_us_deduplicate" not in got
 
 
+def test_a_long_run_key_point_is_held_against_the_reference_at_the_same_level():
+    spans = ((100_000, 300_000), (300_000, 1_000_000))
+    long_run = "slope between 1,500,000 and 2,500,000 rows per source"
+    rows = [
+        row("group_by", "group_aggregate", "rocksdb", [4.0, 4.0]),
+        # Level 3 over the plan's 4: the reference at the level of long runs is 3 us.
+        *(
+            _run_length("group_by", "group_aggregate", *s, us)
+            for s, us in zip(spans, (4, 3), strict=True)
+        ),
+        row(
+            "group_by@1e+06 keys",
+            "group_aggregate",
+            "rocksdb",
+            [9.0],
+            variant="1e+06 keys",
+            keys="1000000",
+            settings=long_run,
+        ),
+    ]
+    # 9 / 3 = 3 at 100x keys: (3 - 1) / 2 decades = 1.0 per decade (against 4 us: 0.625).
+    assert fit.fit(rows, [])["key_cost_per_decade"]["value"] == 1.0
+
+
 def test_rewrite_replaces_only_fitted_entries_and_keeps_the_rest(tmp_path):
     text = PARAMETERS_FILE.read_text(encoding="utf-8")
     fitted = {
