@@ -25,15 +25,16 @@ from dataclasses import dataclass, field, replace
 DEFAULT_KEYS = 10_000
 DEFAULT_BYTES = 100
 # Rows per source of the larger run of a case. On RocksDB the cost of a record rises while the
-# state and the memtable fill, then levels off (the "run-length" set, 10^4 keys, 2026-12-02:
-# GROUP BY 4.9 us a record between 20,000 and 100,000 rows, 8.4 between 100,000 and 300,000,
-# then 8.9 / 8.3 / 7.4 between 300,000-1M, 1M-2M and 2M-4M rows; deduplication 4.0, 6.1, then
-# 6.9 / 6.6 / 7.0). So the slope of a stateful case starts after STEADY_RECORDS input records
-# (its smaller run fills the state) and ends at 300,000 rows (30 s of event time); the fit
-# scales it to the level of the longest runs (fit.py). The dearest classes (per-key lists
-# and timers: SESSION, OVER, interval and temporal joins, MATCH_RECOGNIZE; 30-150 us a
-# record) end at 150,000 (EXPENSIVE_ROWS) to fit the plan. Stateless cases (~0.5 us a record)
-# run 400,000 (the smaller run a fifth), to lift the difference above the CPU clock's tick.
+# state and the memtable fill, then settles (the "run-length" set, 10^4 keys, one JVM,
+# 2026-12-02: GROUP BY 4.6 us a record between 20,000 and 100,000 rows, 6.6 between 100,000
+# and 300,000, then 8.1 / 5.5 / 5.3 between 300,000-1M, 1M-2M and 2M-4M rows; deduplication
+# 4.1, 6.4, then 6.8 / 5.5 / 4.9). So the slope of a stateful case starts after STEADY_RECORDS
+# input records (its smaller run fills the state) and ends at 300,000 rows (30 s of event
+# time); the fit scales it to the level of the longest runs (fit.py). The dearest classes
+# (per-key lists and timers: SESSION, OVER, interval and temporal joins, MATCH_RECOGNIZE;
+# 30-150 us a record) end at 150,000 (EXPENSIVE_ROWS) to fit the plan. Stateless cases (~0.5
+# us a record) run 400,000 (the smaller run a fifth), to lift the difference above the CPU
+# clock's tick.
 DEFAULT_ROWS = 300_000
 STEADY_RECORDS = 100_000
 EXPENSIVE_ROWS = 150_000
