@@ -2,10 +2,11 @@
 
 The simulation's core is one per-minute, per-statement loop (estimator/simulate_kernel.py)
 compiled by numba. The reference it is compared with is that very loop run as plain Python
-(`run.py_func`, via `simulate(..., interpreted=True)`): the straightforward per-minute,
-per-statement Python loop. It runs on a subset of whole pools (its cost is proportional to
-statements x minutes) and is extrapolated linearly to the full workload; on that subset the
-compiled and the interpreted runs must agree on every statement-minute.
+(`simulate_kernel.interpreted("run")`, via `simulate(..., interpreted=True)`): the
+straightforward per-minute, per-statement Python loop. It runs on a subset of whole pools
+(its cost is proportional to statements x minutes) and is extrapolated linearly to the full
+workload; on that subset the compiled and the interpreted runs must agree on every
+statement-minute.
 
 Prints, separately: numba's compile time (cold, in a fresh process with an empty cache), the
 first call in this process (compile or cache load), and the warm full-size call that the goals
@@ -159,7 +160,7 @@ def main() -> None:
         f"time suffers when other work shares the cores)"
     )
     print(
-        f"  reference: the same kernel interpreted (run.py_func), {len(subset)} statements x "
+        f"  reference: the same kernel interpreted, {len(subset)} statements x "
         f"{MINUTES:,} minutes timed: {ref_timed:.1f} s, extrapolated linearly to "
         f"{STATEMENTS} statements: {ref_wall:.0f} s"
     )

@@ -56,7 +56,7 @@ class RateCycle:
         offset = (later - self.lead) % self.period
         cycle = self.base[self.lead : end]
         count = max(0, first + minutes - later)
-        repeats = np.tile(np.roll(cycle, -offset), -(-count // self.period))[:count]
+        repeats = np.tile(cycle, -(-(offset + count) // self.period))[offset : offset + count]
         rates = np.concatenate([head[:minutes], repeats])
         if growth and self.growth_pct_per_month:
             # (1 + g) ** (t / month) = (1 + g) ** (first / month) x (1 + g) ** (k / month)

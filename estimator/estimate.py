@@ -18,6 +18,7 @@ from estimator.labels import LabelGroup
 from estimator.parameters import Parameters
 from estimator.pricing import PriceQuote, quote
 from estimator.projection import Projection
+from estimator.projection_share import ProjectionShare
 from estimator.scenario import Scenario, Statement
 from estimator.simulate import PER_MINUTE_CELLS, Piece, StatementPlan, simulate
 from estimator.sizing import AdviceRecord
@@ -427,6 +428,8 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
         for h, v in enumerate(hour_totals)
     )
 
+    share = ProjectionShare(scenario)  # the four projections' cycles and simulated pools
+
     def project(
         p: list[StatementPlan],
         horizon: np.ndarray | Callable[[], np.ndarray],
@@ -439,6 +442,7 @@ def estimate(scenario: Scenario, *, on_piece: Callable[[Piece], None] | None = N
             sim_options=sim_options,
             rate=rate,
             horizon_cfu_minutes=horizon,
+            share=share,
         )
 
     proj = project(plans, per_statement_minutes)

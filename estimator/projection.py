@@ -47,6 +47,7 @@ from estimator.cycles import (
     rate_cycle,
 )
 from estimator.errors import TrafficError
+from estimator.projection_share import ProjectionShare, WindowRunner
 from estimator.scenario import Scenario
 from estimator.simulate import StatementPlan, simulate
 from estimator.timeline import MINUTES_PER_HOUR
@@ -135,11 +136,12 @@ class _Context:
     plans: tuple[StatementPlan, ...]
     pools: Mapping[str, int]
     sim_options: Mapping[str, Any]
+    windows: WindowRunner
 
 
 def _window(
     ctx: _Context,
-    cycles: Mapping[int, RateCycle],
+    first_day: str | None,
     rows: Sequence[int],
     first: int,
     minutes: int,
@@ -147,19 +149,10 @@ def _window(
     growth: bool,
 ) -> np.ndarray:
     """Simulate `rows` (recurring statements) over minutes first .. first + minutes - 1, all
-    running from the window's first minute; CFU-minutes per statement and hour (`minutes` is
-    whole hours). Hourly sums are exact whether the simulation kept every minute or, for a
-    large fleet, only hourly aggregates (estimator.timeline.Timeline)."""
-    plans = [
-        dataclasses.replace(
-            ctx.plans[i],
-            start_minute=0,
-            rates=cycles[i].at(first, minutes, growth=growth),
-        )
-        for i in rows
-    ]
-    timeline = simulate(plans, minutes, pools=ctx.pools, **ctx.sim_options)
-    return timeline.hourly_cfu_minutes()
+    running from the window's first minute (their cycles with `first_day`); CFU-minutes per
+    statement and hour (`minutes` is whole hours). A pool simulated alike before, by this or
+    another projection of the estimate, is not simulated again (ProjectionShare)."""
+    return ctx.windows.window(rows, first, minutes, first_day=first_day, growth=growth)
 
 
 def project(
@@ -171,17 +164,22 @@ def project(
     rate: billing.Rate,
     horizon_cfu_minutes: np.ndarray | Callable[[], np.ndarray],
     today: dt.date | None = None,
+    share: ProjectionShare | None = None,
 ) -> Projection:
     """Monthly and the month-by-month projection of the recurring statements (see above).
 
     `horizon_cfu_minutes` (per statement, or a function that simulates them) is used only when
     the common cycle is longer than MAX_CYCLE_MINUTES (monthly then comes from the horizon,
-    with a caution)."""
+    with a caution). `share`: the rate cycles and simulated windows of the other projections
+    of the same estimate (estimator.projection_share); a fresh one when not given."""
     settings = scenario.projection
     months_asked = settings.months if settings else DEFAULT_MONTHS
     start_text = settings.start if settings and settings.start else None
     start = parse_month(start_text) if start_text else next_month(today or _utc_today())
-    ctx = _Context(scenario, tuple(plans), pools, sim_options)
+    share = share or ProjectionShare(scenario)
+    ctx = _Context(
+        scenario, tuple(plans), pools, sim_options, share.runner(plans, pools, sim_options)
+    )
     n = len(plans)
     kinds = tuple(recurrence(p) for p in plans)
     cautions: list[str] = []
@@ -189,12 +187,12 @@ def project(
     rec: list[int] = []
     own: dict[int, RateCycle] = {}
     cal: dict[int, RateCycle] = {}
-    for i, (st, kind) in enumerate(zip(scenario.statements, kinds, strict=True)):
+    for i, kind in enumerate(kinds):
         if kind != RECURRING:
             continue
         try:
-            own[i] = rate_cycle(scenario, st)
-            cal[i] = rate_cycle(scenario, st, first_day=weekday)
+            own[i] = share.cycle(i)
+            cal[i] = share.cycle(i, weekday)
         except TrafficError:  # the estimate already reports it; the statement sits out
             continue
         rec.append(i)
@@ -209,7 +207,7 @@ def project(
         if cycle <= MAX_CYCLE_MINUTES:
             lead = max(own[i].lead for i in rec)
             first = -(-lead // cycle) * cycle
-            hourly = _window(ctx, own, rec, first, 2 * cycle, growth=False)
+            hourly = _window(ctx, None, rec, first, 2 * cycle, growth=False)
             cycle_minutes[rec] = hourly[:, cycle // MINUTES_PER_HOUR :].sum(axis=1)
         else:
             cycle = scenario.horizon_minutes
@@ -223,7 +221,7 @@ def project(
             )
         if cycle <= MINUTES_PER_WEEK:
             method = f"one simulated cycle ({describe_minutes(cycle)}) per half month"
-            by_statement[rec] = _representative(ctx, cal, rec, months, cycle)
+            by_statement[rec] = _representative(ctx, cal, weekday, rec, months, cycle)
         else:
             method = "every minute of every month"
             by_statement[rec] = _whole_months(ctx, cal, rec, months)
@@ -318,6 +316,7 @@ def _sample_spans(months: Sequence[tuple[str, int, int]]) -> list[tuple[int, int
 def _representative(
     ctx: _Context,
     cal: Mapping[int, RateCycle],
+    weekday: str,
     rec: Sequence[int],
     months: Sequence[tuple[str, int, int]],
     cycle: int,
@@ -348,7 +347,7 @@ def _representative(
         if rates_grow or not leads_done or key not in cache:
             measured = day0 * MINUTES_PER_DAY - warm_first
             hourly = _window(
-                ctx, cal, [rec[j] for j in active], warm_first, measured + cycle, growth=True
+                ctx, weekday, [rec[j] for j in active], warm_first, measured + cycle, growth=True
             )
             per_day = np.full((len(rec), days_c), np.nan)
             kept = hourly[:, measured // MINUTES_PER_HOUR :]

@@ -230,7 +230,7 @@ def simulate(
             horizon_minutes,
             on_piece,
         )
-    from estimator.simulate_kernel import run  # numba loads on the first simulation only
+    from estimator import simulate_kernel  # numba loads on the first simulation only
 
     n, m = len(plans), horizon_minutes
     policy = Policy.from_config(autoscaler or resolve())
@@ -238,12 +238,12 @@ def simulate(
     given = np.zeros((len(k_in.given_of), m), dtype=np.int64)
     for k, i in enumerate(k_in.given_of):
         given[k] = _fixed_row(plans[i], m, ddl_cfu_minutes)
-    rps = np.zeros((n, m), dtype=np.float64)
+    rps = simulate_kernel.column_major((n, m), np.float64, 0.0)
     for i, plan in enumerate(plans):
         if plan.runnable:
             rps[i] = plan_rates(plan, m)
 
-    kernel = run.py_func if interpreted else run
+    kernel = simulate_kernel.interpreted("run") if interpreted else simulate_kernel.run
     cfu, state, backlog, capacity, lag = kernel(
         rps,
         k_in.per_cfu,
@@ -324,7 +324,7 @@ def simulate_pieces(
     """The same simulation as simulate(), yielded piece by piece of the horizon so memory
     stays bounded whatever its length: each piece is simulated from the state the previous
     one left (the kernel's carried state), so the minutes are exactly those of one pass."""
-    from estimator.simulate_kernel import decision_minutes, new_state, run_chunk
+    from estimator.simulate_kernel import column_major, decision_minutes, new_state, run_chunk
 
     n, m = len(plans), horizon_minutes
     policy = Policy.from_config(autoscaler or resolve())
@@ -333,7 +333,7 @@ def simulate_pieces(
     interval = int(policy.decision_interval)
 
     def rates(lo: int, hi: int) -> np.ndarray:
-        out = np.zeros((n, hi - lo), dtype=np.float64)
+        out = column_major((n, hi - lo), np.float64, 0.0)
         for i, plan in enumerate(plans):
             if plan.runnable:
                 out[i] = plan_rates_window(plan, lo, hi)
@@ -369,11 +369,11 @@ def simulate_pieces(
             given[k] = _fixed_row(plans[i], ahead - lo, ddl_cfu_minutes, lo)
         rps = rates(lo, hi)
         w = hi - lo
-        cfu = np.empty((n, w), dtype=np.int64)
-        state = np.empty((n, w), dtype=np.int8)
-        backlog = np.empty((n, w), dtype=np.float64)
-        capacity = np.empty((n, w), dtype=np.float64)
-        lag = np.empty((n, w), dtype=np.float64)
+        cfu = column_major((n, w), np.int64)
+        state = column_major((n, w), np.int8)
+        backlog = column_major((n, w), np.float64)
+        capacity = column_major((n, w), np.float64)
+        lag = column_major((n, w), np.float64)
         run_chunk(
             lo,
             m,

@@ -1,9 +1,9 @@
 """The simulation's per-minute core: one loop over minutes and statements, compiled by numba.
 
 `run` is the whole algorithm (estimator/simulate.py describes it and prepares its arrays). It
-is plain Python over numpy arrays, so `run.py_func(...)` runs the very same code interpreted:
-the benchmark and the tests use that as the straightforward reference, and there is no second
-implementation to drift apart.
+is plain Python over numpy arrays, so `interpreted("run")(...)` runs the very same code
+interpreted: the benchmark and the tests use that as the straightforward reference, and there
+is no second implementation to drift apart.
 
 The first call in a process compiles it (a few seconds) unless numba's on-disk cache has it.
 The cache lives in `__pycache__` next to this file; when that is not writable (a read-only
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import types
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +103,17 @@ def run(
     is autoscaled when given_row[i] < 0; otherwise its CFUs are given[given_row[i]] (a
     schedule, a DDL minute, or zeros) and count against its pool. The policy scalars are those
     of estimator.simulate.Policy. Returns cfu (int64), state (int8), backlog (records at the end
-    of the minute), capacity (records/s) and lag (seconds), all (n, m).
+    of the minute), capacity (records/s) and lag (seconds), all (n, m) and column-major: the
+    loop visits every statement of a minute in turn, so a minute's cells sit side by side (rps
+    is best column-major too: see column_major).
 
     This is the whole horizon as one piece of `run_chunk`; estimator.simulate runs long
     horizons in pieces with the same carried state (`new_state`), so results are identical.
     """
     n, m = rps.shape
     peak = np.zeros(n, dtype=np.float64)
-    for i in range(n):
-        for t in range(m):
+    for t in range(m):
+        for i in range(n):
             peak[i] = max(peak[i], rps[i, t])
     carried = new_state(
         n,
@@ -129,11 +132,11 @@ def run(
         fixed,
     )
     decide = decision_minutes(0, m, m, interval, start, given_row)
-    cfu = np.empty((n, m), dtype=np.int64)
-    state = np.empty((n, m), dtype=np.int8)
-    backlog = np.empty((n, m), dtype=np.float64)
-    capacity = np.empty((n, m), dtype=np.float64)
-    lag = np.empty((n, m), dtype=np.float64)
+    cfu = np.empty((m, n), dtype=np.int64).T
+    state = np.empty((m, n), dtype=np.int8).T
+    backlog = np.empty((m, n), dtype=np.float64).T
+    capacity = np.empty((m, n), dtype=np.float64).T
+    lag = np.empty((m, n), dtype=np.float64).T
     run_chunk(
         0,
         m,
@@ -242,6 +245,12 @@ def new_state(
     return (align_up, initial, ints, floats, prefix, q_dec, q_cfu, free, j)
 
 
+@numba.njit(cache=_CACHE_DIR is not None, nogil=True, inline="always")
+def _ring(index: int, size: int) -> int:
+    """index % size for 0 <= index < 2 x size, without a division."""
+    return index - size if index >= size else index
+
+
 @numba.njit(cache=_CACHE_DIR is not None, nogil=True)
 def run_chunk(
     lo: int,
@@ -311,11 +320,20 @@ def run_chunk(
     lag_room = scale_down_max_lag_seconds / 60.0
     down_keep = 1.0 - max_scale_down_factor
     delay = 0 if fixed else max(1, -(-scale_down_delay // interval))
+    # per statement, once: what each decision multiplies the backlog and the rate by
+    backlog_coef = np.empty(n, dtype=np.float64)
+    rate_coef = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        backlog_coef[i] = 60.0 / (catch_s * per_cfu[i])
+        rate_coef[i] = headroom / per_cfu[i]
 
     j = jbox[0]
+    now = lo % span  # prefix slot of minute t; `after` of minute t + 1
     for k in range(w):
         t = lo + k
-        now, after = t % span, (t + 1) % span  # prefix slots of minutes t and t + 1
+        after = now + 1
+        if after == span:
+            after = 0
         if decide[k]:
             j += 1
             # --- recommendation (FLIP-271 form) and scale-down, statement by statement
@@ -325,11 +343,13 @@ def run_chunk(
                 first = max(t - window, start[i])
                 rate = 0.0
                 if t > first:
-                    rate = (prefix[i, now] - prefix[i, first % span]) / (t - first)
+                    # minute t - window has minute t + 1's slot (`after`): no division
+                    back = after if first == t - window else first % span
+                    rate = (prefix[i, now] - prefix[i, back]) / (t - first)
                 if fixed:
                     r = initial[i]
                 else:
-                    need = b[i] * (60.0 / (catch_s * per_cfu[i])) + rate * (headroom / per_cfu[i])
+                    need = b[i] * backlog_coef[i] + rate * rate_coef[i]
                     r = int(max(min(np.ceil(need), float(cap[i])), 1.0))
                     if align:
                         r = align_up[i, r]
@@ -339,12 +359,13 @@ def run_chunk(
                     continue
                 # the last `delay` recommendations: push this one, drop those out of the window
                 since[i] += 1
+                # a ring of qlen slots from q_head (indices wrap by one subtraction)
                 while q_size[i] > 0 and q_dec[i, q_head[i]] <= j - delay:
-                    q_head[i] = (q_head[i] + 1) % qlen
+                    q_head[i] = q_head[i] + 1 if q_head[i] + 1 < qlen else 0
                     q_size[i] -= 1
-                while q_size[i] > 0 and q_cfu[i, (q_head[i] + q_size[i] - 1) % qlen] <= r:
+                while q_size[i] > 0 and q_cfu[i, _ring(q_head[i] + q_size[i] - 1, qlen)] <= r:
                     q_size[i] -= 1
-                tail = (q_head[i] + q_size[i]) % qlen
+                tail = _ring(q_head[i] + q_size[i], qlen)
                 q_dec[i, tail] = j
                 q_cfu[i, tail] = r
                 q_size[i] += 1
@@ -444,4 +465,24 @@ def run_chunk(
             lag[i, k] = behind / drain if drain > 0 else 0.0
             total[i] += arriving
             prefix[i, after] = total[i]
+        now = after
     jbox[0] = j
+
+
+def column_major(shape: tuple[int, int], dtype: Any, fill: float | None = None) -> np.ndarray:
+    """An (n, m) array laid out minute by minute (Fortran order), as the kernel writes best."""
+    out = np.empty(shape[::-1], dtype=dtype).T
+    if fill is not None:
+        out[...] = fill
+    return out
+
+
+def interpreted(name: str) -> Any:
+    """The plain Python of kernel function `name`, calling the plain Python of the kernel
+    functions it calls in turn (a compiled function's `py_func` alone would still call the
+    compiled ones): the very same code, interpreted, as a reference for tests and benchmark."""
+    env = dict(globals())
+    for fn in (run, decision_minutes, new_state, run_chunk, _ring):
+        code = fn.py_func
+        env[code.__name__] = types.FunctionType(code.__code__, env, code.__name__)
+    return env[name]

@@ -122,12 +122,19 @@ class EstimateRange:
     find_horizon: Callable[[], HorizonRange] = field(repr=False, compare=False)
     find_drivers: Callable[[], tuple[RangeDriver, ...]] = field(repr=False, compare=False)
     _known: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False
+    _locks: dict[str, threading.Lock] = field(
+        default_factory=lambda: {part: threading.Lock() for part in ("horizon", "drivers")},
+        init=False,
+        repr=False,
+        compare=False,
     )
 
     def _once(self, name: str, work: Callable[[], Any]) -> Any:
-        with self._lock:  # safe to ask from several sessions' threads at once
+        """work() the first time `name` is read, from any number of threads at once; one lock
+        per part, so reading the horizon never waits while another session finds the drivers."""
+        if name in self._known:
+            return self._known[name]
+        with self._locks[name]:
             if name not in self._known:
                 self._known[name] = work()
             return self._known[name]

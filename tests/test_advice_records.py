@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import yaml
+from builders import HOT_POOL
 
 from estimator import changes, report
 from estimator.estimate import estimate
@@ -22,18 +23,6 @@ pools: [{name: default, max_cfu: 50}]
 statements:
   - {name: a, sql: "INSERT INTO t SELECT x FROM s", rps: 300000, partitions: 64}
   - {name: b, sql: "INSERT INTO u SELECT x FROM s", rps: 300000, partitions: 64}
-"""
-
-HOT_POOL = """
-name: hot
-horizon_minutes: 240
-pools: [{name: small, max_cfu: 4}]
-statements:
-  - name: spiky
-    pool: small
-    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
-    profile: {shape: steps, steps: [{minute: 0, rps: 2000}, {minute: 60, rps: 60000}]}
-    partitions: 24
 """
 
 

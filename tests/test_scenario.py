@@ -4,6 +4,7 @@ import json
 
 import pytest
 import yaml
+from builders import scenario_problems
 
 from estimator.errors import ScenarioError
 from estimator.examples import EXAMPLES, example_path
@@ -40,12 +41,6 @@ statements:
       - {minutes: 10, cfu: 1}
       - {minutes: 30, cfu: 3}
 """
-
-
-def _problems(text: str) -> list[str]:
-    with pytest.raises(ScenarioError) as err:
-        loads_scenario(text)
-    return err.value.problems
 
 
 def _base(**statement_overrides) -> dict:
@@ -87,27 +82,29 @@ def test_defaults_give_a_default_pool():
 
 
 def test_field_errors_name_the_field():
-    assert _problems(json.dumps(_base(partitions=0))) == [
+    assert scenario_problems(json.dumps(_base(partitions=0))) == [
         "statements[0].partitions: must be at least 1"
     ]
 
 
 @pytest.mark.parametrize("rps", [0, -5])
 def test_zero_or_negative_rate_is_rejected(rps):
-    assert _problems(json.dumps(_base(rps=rps))) == ["statements[0].rps: must be greater than 0"]
+    assert scenario_problems(json.dumps(_base(rps=rps))) == [
+        "statements[0].rps: must be greater than 0"
+    ]
 
 
 def test_missing_field():
-    problems = _problems(json.dumps({"name": "x", "statements": [{"sql": "SELECT 1"}]}))
+    problems = scenario_problems(json.dumps({"name": "x", "statements": [{"sql": "SELECT 1"}]}))
     assert problems == ["statements[0].name: is required"]
 
 
 def test_missing_statements():
-    assert _problems("name: x\n") == ["statements: is required"]
+    assert scenario_problems("name: x\n") == ["statements: is required"]
 
 
 def test_unknown_field_is_named():
-    problems = _problems(json.dumps(_base(partitons=3)))
+    problems = scenario_problems(json.dumps(_base(partitons=3)))
     assert len(problems) == 1
     assert problems[0].startswith("statements[0].partitons: is not a known field")
 
@@ -115,11 +112,11 @@ def test_unknown_field_is_named():
 def test_unknown_top_level_field():
     data = _base()
     data["horizon"] = 60
-    assert _problems(json.dumps(data))[0].startswith("horizon: is not a known field")
+    assert scenario_problems(json.dumps(data))[0].startswith("horizon: is not a known field")
 
 
 def test_statement_naming_missing_pool():
-    problems = _problems(json.dumps(_base(pool="fast")))
+    problems = scenario_problems(json.dumps(_base(pool="fast")))
     assert problems == [
         "statements[0].pool: no pool named 'fast'; add it under pools or use one of default"
     ]
@@ -128,13 +125,15 @@ def test_statement_naming_missing_pool():
 def test_duplicate_statement_names():
     data = _base()
     data["statements"].append(dict(data["statements"][0]))
-    assert _problems(json.dumps(data)) == ["statements[1].name: duplicate statement name 'a'"]
+    assert scenario_problems(json.dumps(data)) == [
+        "statements[1].name: duplicate statement name 'a'"
+    ]
 
 
 def test_several_problems_reported_together():
     data = _base(pool="nope")
     data["statements"].append({"name": "a", "sql": "SELECT 1", "rps": 1})
-    problems = _problems(json.dumps(data))
+    problems = scenario_problems(json.dumps(data))
     assert "statements[0].pool" in problems[0]
     assert problems[1] == "statements[1].name: duplicate statement name 'a'"
 
@@ -142,7 +141,7 @@ def test_several_problems_reported_together():
 def test_schedule_longer_than_horizon():
     data = _base(cfu_schedule=[{"minutes": 50, "cfu": 1}, {"minutes": 20, "cfu": 2}])
     data["horizon_minutes"] = 60
-    problems = _problems(json.dumps(data))
+    problems = scenario_problems(json.dumps(data))
     assert len(problems) == 1
     assert problems[0].startswith("statements[0].cfu_schedule: runs to minute 70, past the horizon")
 
@@ -150,18 +149,20 @@ def test_schedule_longer_than_horizon():
 def test_start_outside_horizon():
     data = _base(start_minute=60)
     data["horizon_minutes"] = 60
-    assert _problems(json.dumps(data))[0].startswith("statements[0].start_minute: 60 is not inside")
+    assert scenario_problems(json.dumps(data))[0].startswith(
+        "statements[0].start_minute: 60 is not inside"
+    )
 
 
 def test_sql_required_without_schedule():
-    problems = _problems(json.dumps(_base(sql="")))
+    problems = scenario_problems(json.dumps(_base(sql="")))
     assert problems == ["statements[0].sql: is required unless a cfu_schedule is given"]
 
 
 def test_bad_cloud_and_discount():
     data = _base()
     data["pricing"] = {"cloud": "oracle", "discount_pct": 120}
-    problems = _problems(json.dumps(data))
+    problems = scenario_problems(json.dumps(data))
     assert problems[0].startswith("pricing.cloud: must be one of 'aws', 'gcp' or 'azure'")
     assert problems[1] == "pricing.discount_pct: must be at most 100"
 
@@ -169,18 +170,18 @@ def test_bad_cloud_and_discount():
 def test_unknown_parameter_override():
     data = _base()
     data["parameters"] = {"base_records_per_cfu_secnd": 5000}
-    assert _problems(json.dumps(data))[0].startswith(
+    assert scenario_problems(json.dumps(data))[0].startswith(
         "parameters: unknown parameter(s) base_records_per_cfu_secnd; known:"
     )
 
 
 def test_not_yaml_or_json():
-    problems = _problems("name: [unclosed\nstatements: {")
+    problems = scenario_problems("name: [unclosed\nstatements: {")
     assert problems[0].startswith("(file): is not valid YAML or JSON at line")
 
 
 def test_top_level_must_be_a_mapping():
-    assert _problems("- a\n- b\n") == ["(file): must be a mapping of fields, not a list"]
+    assert scenario_problems("- a\n- b\n") == ["(file): must be a mapping of fields, not a list"]
 
 
 def test_empty_file(write_scenario):
@@ -222,7 +223,7 @@ def test_yaml_python_tags_are_not_executed():
 def test_schedule_step_above_pool_max_cfu():
     data = _base(cfu_schedule=[{"minutes": 5, "cfu": 2}, {"minutes": 5, "cfu": 12}])
     data["pools"] = [{"name": "default", "max_cfu": 10}]
-    assert _problems(json.dumps(data)) == [
+    assert scenario_problems(json.dumps(data)) == [
         "statements[0].cfu_schedule[1].cfu: 12 CFUs is more than pool 'default' allows "
         "(max_cfu 10); lower it or raise the pool's max_cfu"
     ]

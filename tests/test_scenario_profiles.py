@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from builders import scenario_problems
 
-from estimator.errors import ScenarioError
 from estimator.profiles import BurstsProfile, DailyProfile, SeriesProfile, StepsProfile
 from estimator.scenario import (
     AutoscalerSettings,
@@ -41,12 +41,6 @@ statements:
     records_per_cfu_second_source: "this one measured 3,000 records/s per CFU"
     state_ttl: true
 """
-
-
-def _problems(text: str) -> list[str]:
-    with pytest.raises(ScenarioError) as err:
-        loads_scenario(text)
-    return err.value.problems
 
 
 def _one(profile: str, extra: str = "", horizon: int = 1440) -> str:
@@ -109,7 +103,7 @@ def test_inline_series_also_takes_points():
     ],
 )
 def test_profile_errors_name_the_field(profile, expected):
-    problems = _problems(_one(profile, horizon=1440 if "99" not in profile else 60))
+    problems = scenario_problems(_one(profile, horizon=1440 if "99" not in profile else 60))
     assert any(p.startswith(expected) for p in problems), problems
 
 
@@ -118,12 +112,14 @@ def test_rps_and_profile_together_are_refused():
         "name: x\nstatements:\n  - {name: a, sql: 'INSERT INTO t SELECT 1', rps: 5, "
         "profile: {shape: constant, rps: 5}}\n"
     )
-    assert _problems(text)[0].startswith("statements[0].profile: give rps (a constant rate) or")
+    assert scenario_problems(text)[0].startswith(
+        "statements[0].profile: give rps (a constant rate) or"
+    )
 
 
 def test_named_profile_errors_name_the_profile():
     extra = "profiles:\n  web: {shape: daily, trough_rps: 1, peak_rps: 2, peak_hour: 24}\n"
-    assert _problems(_one("web", extra)) == ["profiles.web.peak_hour: must be at most 23"]
+    assert scenario_problems(_one("web", extra)) == ["profiles.web.peak_hour: must be at most 23"]
 
 
 @pytest.mark.parametrize(
@@ -138,7 +134,7 @@ def test_named_profile_errors_name_the_profile():
 )
 def test_autoscaler_errors_name_the_field(autoscaler, expected):
     text = f"name: x\nautoscaler: {autoscaler}\nstatements: [{{name: a, sql: 'SELECT 1'}}]\n"
-    problems = _problems(text)
+    problems = scenario_problems(text)
     assert problems[0].startswith(expected), problems
 
 

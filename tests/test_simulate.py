@@ -298,3 +298,17 @@ assert len(run.signatures) == 1
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_the_interpreted_reference_runs_no_compiled_code():
+    """The reference the compiled kernel is held against is plain Python all the way down: a
+    compiled function's py_func alone would still call the compiled run_chunk."""
+    import types
+
+    from estimator import simulate_kernel
+
+    slow = simulate_kernel.interpreted("run")
+    assert isinstance(slow, types.FunctionType)
+    for name in ("run_chunk", "new_state", "decision_minutes", "_ring"):
+        assert isinstance(slow.__globals__[name], types.FunctionType), name
+        assert slow.__globals__[name] is not getattr(simulate_kernel, name)

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
+from builders import HOT_POOL
+
 from estimator.estimate import estimate
 from estimator.scenario import loads_scenario
 from estimator.sizing import clock, first_fit_decreasing
-
-HOT_POOL = """
-name: hot
-horizon_minutes: 240
-pools: [{name: small, max_cfu: 4}]
-statements:
-  - name: spiky
-    pool: small
-    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
-    profile: {shape: steps, steps: [{minute: 0, rps: 2000}, {minute: 60, rps: 60000}]}
-    message_bytes: 1024
-    partitions: 24
-"""
 
 
 def test_first_fit_decreasing_packs_largest_first():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from builders import MEASURED_FIXED
 
 from estimator import report
 from estimator.cli import main
@@ -29,17 +30,7 @@ STATEMENT_RANGE_KEYS = {
     "cfu_minutes_high",
 }
 
-FIXED = """
-name: fixed
-horizon_minutes: 60
-autoscaler: fixed
-statements:
-  - name: measured
-    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
-    rps: 5000
-    partitions: 50
-    records_per_cfu_second: 1000
-"""
+FIXED = MEASURED_FIXED.format(name="fixed")
 
 
 def test_every_parameter_has_low_le_value_le_high_and_a_source_for_its_range():

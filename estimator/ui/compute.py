@@ -7,7 +7,8 @@ rerun after a widget interaction that changes nothing costs a cache look-up.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,9 +22,11 @@ from estimator.sql import Classification, classify_statement, split_script
 from estimator.timeline import PER_MINUTE_KEYS
 from estimator.ui import work_budget
 from estimator.ui.estimate_cache import EstimateCache
-from estimator.uncertainty import RangeDriver
+from estimator.uncertainty import EstimateRange, RangeDriver
 
 CACHE_ENTRIES = 32
+
+T = TypeVar("T")
 
 
 def scenario_json(data: dict[str, Any]) -> str:
@@ -58,14 +61,20 @@ def get_estimate(text: str) -> Estimate:
     return _ESTIMATES.get(text, _session_id(), lambda: _bounded_estimate(text))
 
 
-def range_drivers(text: str) -> tuple[RangeDriver, ...]:
-    """What drives the estimate's range (kept with the estimate once found), under the same
-    work budget as the estimate: a large one waits its turn like any large estimate."""
-    est = get_estimate(text)
-    if est.range is None:
-        return ()
+def range_part(est: Estimate, read: Callable[[EstimateRange], T]) -> T | None:
+    """read(the estimate's range), None when it has none. The range's horizon figures and its
+    drivers are worked out when first read (then kept with the estimate): that first read runs
+    under the same work budget as the estimate, so a large one waits its turn like any large
+    estimate."""
     spread = est.range
-    return work_budget.run(est.scenario, lambda: spread.drivers)
+    if spread is None:
+        return None
+    return work_budget.run(est.scenario, lambda: read(spread))
+
+
+def range_drivers(text: str) -> tuple[RangeDriver, ...]:
+    """What drives the estimate's range (see range_part)."""
+    return range_part(get_estimate(text), lambda r: r.drivers) or ()
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

@@ -38,6 +38,15 @@ def estimate_bytes(est: Estimate) -> int:
     return total + 200 * len(est.statements) * 24
 
 
+class _Build:
+    """One key's build: its gate, how many callers are asking for it, and its estimate."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Lock()
+        self.callers = 0
+        self.built: Estimate | None = None
+
+
 class EstimateCache:
     """LRU by bytes and entries, with a per-session entry quota."""
 
@@ -51,7 +60,7 @@ class EstimateCache:
         self._lock = threading.Lock()
         self._items: OrderedDict[str, tuple[Estimate, int]] = OrderedDict()
         self._owners: dict[str, list[str]] = {}  # session -> its keys, oldest first
-        self._building: dict[str, threading.Lock] = {}
+        self._building: dict[str, _Build] = {}  # keys being built, while anyone asks
 
     @property
     def bytes(self) -> int:
@@ -62,26 +71,29 @@ class EstimateCache:
         return len(self._items)
 
     def get(self, key: str, session: str, build: Callable[[], Estimate]) -> Estimate:
-        """The cached estimate for `key`, else build() it once (other callers of the same key
-        wait for it) and keep it within the bounds."""
+        """The cached estimate for `key`, else build() it once: callers asking for the same
+        key meanwhile wait for that build and get its estimate (even one too big to keep).
+        When a build fails, the next waiter builds."""
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit[0]
-            gate = self._building.setdefault(key, threading.Lock())
+            job = self._building.setdefault(key, _Build())
+            job.callers += 1  # the entry goes once its last caller is done: never two gates
         try:
-            with gate:
-                with self._lock:
-                    hit = self._items.get(key)
-                    if hit is not None:
-                        return hit[0]
+            with job.gate:
+                if job.built is not None:
+                    return job.built
                 est = build()
+                job.built = est
                 self._put(key, session, est)
+                return est
         finally:
             with self._lock:
-                self._building.pop(key, None)
-        return est
+                job.callers -= 1
+                if job.callers == 0:
+                    del self._building[key]
 
     def _put(self, key: str, session: str, est: Estimate) -> None:
         size = estimate_bytes(est)

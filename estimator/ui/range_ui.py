@@ -10,19 +10,17 @@ import streamlit as st
 
 from estimator.estimate import Estimate
 from estimator.formatting import money
-from estimator.ui import compute, work_budget
+from estimator.ui import compute
 
 Fmt = Callable[[Decimal | float], str]
 
 
 def kpi_range(est: Estimate, money: Fmt = money) -> None:
     """Low - high of the horizon, monthly and annual cost (a line under the headline cards)."""
-    r = est.range
-    if r is None:
+    # the first to read the horizon's low / high runs two more simulations of the horizon
+    t = compute.range_part(est, lambda r: r.totals)
+    if t is None:
         return
-    # the first to read the horizon's low / high (two more simulations of the horizon): under
-    # the same work budget as the estimate, so large ones still take turns
-    t = work_budget.run(est.scenario, lambda: r.totals)
     st.markdown(
         f"**Range (low - high):** monthly {money(t.monthly_cost_usd_low)} - "
         f"{money(t.monthly_cost_usd_high)} · annual {money(t.annual_cost_usd_low)} - "

@@ -24,8 +24,10 @@ STICKY_CSS = f"""
   position: sticky; top: 3.5rem; z-index: 999; background: var(--background-color, #fff);
   background-color: rgb(255, 255, 255); padding: 0.25rem 0 0.4rem 0;
   border-bottom: 1px solid rgba(49, 51, 63, 0.15);
-  box-shadow: 0 -3.5rem 0 0 rgb(255, 255, 255);  /* hides what scrolls under the app's header */
 }}
+/* An opaque header hides what scrolls under it, above the stuck strip (a shadow reaching up
+   from the strip would also cover the scenario name above it before the page scrolls). */
+[data-testid="stHeader"] {{ background-color: rgb(255, 255, 255); }}
 .st-key-{FIGURES_KEY} [data-testid="stMetricValue"] {{ font-size: 1.55rem; }}
 </style>
 """

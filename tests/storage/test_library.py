@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from builders import MEASURED_FIXED
 from sqlalchemy import inspect, text
 
 from estimator.errors import ScenarioError
@@ -50,17 +51,7 @@ def test_save_returns_a_short_id_and_stores_figures(library: Library) -> None:
     assert saved.figures["totals"]["one_off_cost_usd"] == 0.455  # 130 / 60 x $0.21, once
 
 
-STEADY = """
-name: Steady
-horizon_minutes: 60
-autoscaler: fixed
-statements:
-  - name: measured
-    sql: "INSERT INTO t SELECT a, b FROM s WHERE a > 0"
-    rps: 5000
-    partitions: 50
-    records_per_cfu_second: 1000
-"""
+STEADY = MEASURED_FIXED.format(name="Steady")
 
 
 def test_a_recurring_statement_stores_its_monthly(library: Library) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit_server import streamlit_app
 
 from estimator.scenario import loads_scenario
@@ -44,6 +46,14 @@ def test_load_edit_download_in_chromium(server: str, tmp_path: Path) -> None:
             cost = page.get_by_test_id("stMetric").filter(has_text="Cost over").first
             # First load: 10-30 s on this shared 2-core machine at load 8-16 (Plotly's bundle).
             expect(cost).to_be_visible(timeout=120_000)
+            # The scenario name above the summary strip is painted, not hidden under it: its
+            # field's pixels hold its grey fill and dark text (white would be something on top).
+            name_box = page.get_by_label("Scenario name").bounding_box()
+            assert name_box is not None
+            shot = Image.open(io.BytesIO(page.screenshot(clip=name_box))).convert("L")
+            counts = shot.histogram()  # pixels per grey level, 0 (black) to 255 (white)
+            assert sum(counts[:250]) > sum(counts) / 2, "the scenario name's field is painted over"
+            assert sum(counts[:120]) > 0, "the scenario name's text is not visible"
 
             # Load an example from the sidebar: the estimate follows.
             page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()

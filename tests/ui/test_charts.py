@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from builders import fleet
 
 from estimator import charts
 from estimator.errors import ScenarioError
 from estimator.estimate import Estimate, estimate
 from estimator.examples import example_text
-from estimator.scenario import loads_scenario
+from estimator.scenario import loads_scenario, parse_scenario
 from estimator.ui import share
 
 
@@ -122,14 +123,9 @@ def test_the_range_band_follows_the_cfu_curve(monkeypatch, hourly: bool) -> None
 
 
 def _fleet(n: int, pools: int = 1) -> Estimate:
-    statements = "\n".join(
-        f"  - {{name: s{i:02d}, sql: 'INSERT INTO o{i} SELECT * FROM i{i}', "
-        f"rps: {1000 * (i + 1)}, pool: p{i % pools}}}"
-        for i in range(n)
+    return estimate(
+        parse_scenario(fleet(n, minutes=180, rps=lambda i: 1000 * (i + 1), pools=pools))
     )
-    pool_list = "\n".join(f"  - {{name: p{k}, max_cfu: 1000}}" for k in range(pools))
-    text = f"name: fleet\nhorizon_minutes: 180\npools:\n{pool_list}\nstatements:\n{statements}\n"
-    return estimate(loads_scenario(text))
 
 
 def test_a_fleet_stacks_its_largest_statements_and_sums_the_others() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from builders import fleet
 from uihelpers import assert_clean, metric, money_value, new_app
 
 from estimator.ui import share
@@ -11,14 +12,7 @@ N = FLEET + 5
 
 
 def _fleet() -> dict:
-    return {
-        "name": "fleet",
-        "horizon_minutes": 120,
-        "statements": [
-            {"name": f"s{i:02d}", "sql": f"INSERT INTO o{i} SELECT * FROM i{i}", "rps": 5000}
-            for i in range(N)
-        ],
-    }
+    return fleet(N, rps=5000)
 
 
 def test_a_fleet_edits_one_statements_sql_at_a_time() -> None:

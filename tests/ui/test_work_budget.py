@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from builders import fleet
 from uihelpers import assert_clean, errors_text, metric, new_app
 
 from estimator.errors import ScenarioError
@@ -14,14 +15,7 @@ from estimator.ui import share, work_budget
 
 
 def _fleet(statements: int, minutes: int) -> dict:
-    return {
-        "name": "Big fleet",
-        "horizon_minutes": minutes,
-        "statements": [
-            {"name": f"s{i}", "sql": "INSERT INTO t SELECT * FROM s", "rps": 1000}
-            for i in range(statements)
-        ],
-    }
+    return fleet(statements, minutes=minutes, name="Big fleet")
 
 
 def test_a_year_long_fleet_is_refused_at_its_horizon_with_the_way_out() -> None:
@@ -104,3 +98,40 @@ def test_the_app_names_the_horizon_and_keeps_the_scenario(monkeypatch) -> None:
     at.run()
     assert_clean(at)
     assert metric(at, "Monthly").startswith("$")
+
+
+def test_the_first_read_of_a_range_part_takes_its_turn_like_a_large_estimate() -> None:
+    """compute.range_part: the summary's horizon range and the drivers table both read the
+    range's lazily worked-out parts through it, under the estimate's work budget."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from estimator.ui import compute
+    from estimator.uncertainty import EstimateRange, HorizonRange, RangeDriver
+
+    found: list[str] = []
+
+    def find_horizon() -> HorizonRange:
+        found.append("horizon")
+        return cast(HorizonRange, "horizon")
+
+    def find_drivers() -> tuple[RangeDriver, ...]:
+        found.append("drivers")
+        return ()
+
+    spread = EstimateRange(cast(Any, None), find_horizon, find_drivers)
+    scenario = parse_scenario(_fleet(10, work_budget.HEAVY_STATEMENT_MINUTES // 5))
+    big: Any = SimpleNamespace(scenario=scenario, range=spread)
+    assert work_budget._HEAVY.acquire(timeout=5)  # another large estimate is running
+    try:
+        reader = threading.Thread(target=lambda: compute.range_part(big, lambda r: r.drivers))
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive() and found == []  # waiting for its turn, nothing worked out
+    finally:
+        work_budget._HEAVY.release()
+    reader.join(30)
+    assert found == ["drivers"]
+    assert compute.range_part(big, lambda r: r.horizon) == "horizon"
+    none: Any = SimpleNamespace(scenario=scenario, range=None)
+    assert compute.range_part(none, lambda r: r.drivers) is None
