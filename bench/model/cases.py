@@ -24,16 +24,20 @@ from dataclasses import dataclass, field, replace
 
 DEFAULT_KEYS = 10_000
 DEFAULT_BYTES = 100
-# Rows per source of the larger run of a case (the smaller: a fifth). On RocksDB the cost of
-# a record grows with the writes since the last memtable flush (GROUP BY, 10^4 keys, measured:
-# 2.8 us a record between 20,000 and 100,000 rows, 10.3 us between 120,000 and 600,000; a
-# 64 MB memtable holds ~800,000 such updates), so stateful cases run 300,000 rows (30 s of
-# event time). The dearest classes (per-key lists and timers: SESSION, OVER, interval and
-# temporal joins, MATCH_RECOGNIZE; 40-300 us a record) run 100,000 (EXPENSIVE_ROWS) to fit
-# the plan: their figure is the low end. Stateless cases (~0.5 us a record) run 400,000, to
-# lift the difference above the CPU clock's 10 ms tick.
+# Rows per source of the larger run of a case. On RocksDB the cost of a record rises while the
+# state and the memtable fill, then settles (the "run-length" set, 10^4 keys, one JVM,
+# 2026-12-02: GROUP BY 4.6 us a record between 20,000 and 100,000 rows, 6.6 between 100,000
+# and 300,000, then 8.1 / 5.5 / 5.3 between 300,000-1M, 1M-2M and 2M-4M rows; deduplication
+# 4.1, 6.4, then 6.8 / 5.5 / 4.9). So the slope of a stateful case starts after STEADY_RECORDS
+# input records (its smaller run fills the state) and ends at 300,000 rows (30 s of event
+# time); the fit scales it to the level of the longest runs (fit.py). The dearest classes
+# (per-key lists and timers: SESSION, OVER, interval and temporal joins, MATCH_RECOGNIZE;
+# 30-150 us a record) end at 150,000 (EXPENSIVE_ROWS) to fit the plan. Stateless cases (~0.5
+# us a record) run 400,000 (the smaller run a fifth), to lift the difference above the CPU
+# clock's tick.
 DEFAULT_ROWS = 300_000
-EXPENSIVE_ROWS = 100_000
+STEADY_RECORDS = 100_000
+EXPENSIVE_ROWS = 150_000
 STATELESS_ROWS = 400_000
 JOIN_ROWS = DEFAULT_ROWS // 2  # per side: a two-input job handles as many records
 EXPENSIVE_JOIN_ROWS = EXPENSIVE_ROWS // 2
@@ -118,8 +122,20 @@ def source_sql(
 TUMBLE = "TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '10' SECOND))"
 
 
+def _steady(case: Case) -> Case:
+    """A stateful case's smaller run: STEADY_RECORDS input records (the state filled)."""
+    if not case.stateful or case.small_rows:
+        return case
+    both = case.sources == 2 and case.right_rows is None
+    return case.with_(small_rows=STEADY_RECORDS // (2 if both else 1))
+
+
 def reference_cases() -> list[Case]:
     """One case per operator class at the reference point (10^4 keys, ~100 B)."""
+    return [_steady(c) for c in _reference_cases()]
+
+
+def _reference_cases() -> list[Case]:
     kv = ("k", "v")
     return [
         Case(
@@ -369,7 +385,10 @@ def reference_cases() -> list[Case]:
 KEY_SWEEP_ROWS = {1_000: (60_000, 300_000), 100_000: (100_000, 300_000)}
 # 10^6 keys: 78% then 92% of the keys held; its memtable also holds more writes (see above).
 KEY_SWEEP_ROWS[1_000_000] = (1_500_000, 2_500_000)
-# 10^7 keys would need 15-25 million rows a run (minutes each): outside the 20-minute plan.
+# 10^7 keys needs millions of rows a run (minutes each): outside the 20-minute plan, in the
+# "keys-1e7" set (run.py --set keys-1e7), recorded with the sweep.
+BIG_KEYS = 10_000_000
+BIG_KEY_ROWS = (5_000_000, 10_000_000)  # 39% then 63% of the keys held
 
 
 def sweep_cases() -> list[Case]:
@@ -423,6 +442,56 @@ def sweep_cases() -> list[Case]:
         )
     )
     return [c.with_(name=f"{c.name}@{c.variant}") for c in out]
+
+
+# Run lengths (rows per source, smaller and larger run) of the "run-length" set: where the cost
+# of a record on RocksDB levels off as the memtable fills, flushes and compacts.
+RUN_LENGTHS = (
+    (20_000, 100_000),
+    (100_000, 300_000),
+    (300_000, 1_000_000),
+    (1_000_000, 2_000_000),
+    (2_000_000, 4_000_000),
+)
+
+
+def run_length_cases() -> list[Case]:
+    """GROUP BY (10^4 keys) and deduplication, slopes between consecutive run lengths: the
+    marginal cost of a record after that many rows (outside the plan: --set run-length)."""
+    by = {c.name: c for c in reference_cases()}
+    out = [
+        by[name].with_(rows=large, small_rows=small, variant=f"run {small:,}-{large:,} rows")
+        for name in ("group_by", "deduplicate")
+        for small, large in RUN_LENGTHS
+    ]
+    return [c.with_(name=f"{c.name}@{c.variant}") for c in out]
+
+
+def big_key_cases() -> list[Case]:
+    """GROUP BY at 10^7 keys (outside the plan: --set keys-1e7)."""
+    small, large = BIG_KEY_ROWS
+    c = next(c for c in reference_cases() if c.name == "group_by").with_(
+        keys=BIG_KEYS, rows=large, small_rows=small, variant=f"{BIG_KEYS:.0e} keys"
+    )
+    return [c.with_(name=f"{c.name}@{c.variant}")]
+
+
+def managed_memory_cases(managed_mb: int) -> list[Case]:
+    """The regular join (10^6 keys) and GROUP BY at 10^6 keys with little managed memory (the
+    set "managed-<MB>"): what DOMAIN.md's earlier runs used (Flink's default, 128 MB)."""
+    by = {c.name: c for c in reference_cases()}
+    small, large = KEY_SWEEP_ROWS[1_000_000]
+    out = [
+        by["regular_join"],
+        by["group_by"].with_(keys=1_000_000, rows=large, small_rows=small),
+    ]
+    return [
+        c.with_(
+            name=f"{c.name}@{c.keys:.0e} keys, {managed_mb} MB managed",
+            variant=f"{c.variant}; {managed_mb} MB managed memory",
+        )
+        for c in out
+    ]
 
 
 QUICK = ("filter_project_cheap", "group_by")

@@ -6,7 +6,10 @@
 from each published per-core figure (estimator/data/published_throughput.csv), with ratios.
 Then whole statements: the model's records/s per CFU for a plain stateless statement and for
 GROUP BY / window / join statements at 1 KB and the default key count, against every
-published whole-job figure. Ratios are model / other; within 2x means 0.5 to 2.
+published whole-job figure. Ratios are model / other; within 2x means 0.5 to 2. Last, the
+figures DOMAIN.md measured on RocksDB earlier (bench/model/domain_figures.csv: wall time a
+record with Flink's default 128 MB of managed memory) beside this benchmark's at 128 MB (the
+"managed-128" set of run.py) and at its own 1,024 MB.
 """
 
 from __future__ import annotations
@@ -127,6 +130,39 @@ def statement_rows() -> list[list[str]]:
     return rows
 
 
+DOMAIN_FIGURES = Path(__file__).resolve().parent / "domain_figures.csv"
+
+
+def domain_rows() -> list[list[str]]:
+    """DOMAIN.md's earlier RocksDB figures (wall time a record, source included, 128 MB of
+    managed memory) beside ours at 128 MB (the "managed-128" set) and at the benchmark's
+    1,024 MB: the statement's wall time a record, and the operator's CPU above the
+    pass-through."""
+    if not DOMAIN_FIGURES.is_file() or not MEASUREMENTS.is_file():
+        return []
+    measured = {
+        r["case"]: r
+        for r in read_csv(MEASUREMENTS)
+        if r["backend"] == "rocksdb" and r["mini_batch"] == "off"
+    }
+
+    def cell(case: str, key: str) -> str:
+        text = measured.get(case, {}).get(key, "")
+        return f"{float(text):.1f}" if text else "not measured"
+
+    return [
+        [
+            d["statement"],
+            f"{float(d['us_per_record']):g}",
+            cell(d["case_128_mb"], "statement_wall_us_median"),
+            cell(d["case_128_mb"], "op_us_median"),
+            cell(d["case"], "statement_wall_us_median"),
+            cell(d["case"], "op_us_median"),
+        ]
+        for d in read_csv(DOMAIN_FIGURES)
+    ]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
     line = "  ".join("-" * w for w in widths)
@@ -175,6 +211,26 @@ def main() -> int:
     )
     within = sum(1 for r in st if r[-1] == "yes")
     print(f"{within} of {len(st)} comparisons within 2x of the published range")
+    dom = domain_rows()
+    if dom:
+        print()
+        print(
+            "DOMAIN.md's earlier RocksDB figures (wall time a record, source included, 128 MB "
+            "managed memory) vs this benchmark, us per input record"
+        )
+        print(
+            _table(
+                [
+                    "statement",
+                    "DOMAIN.md wall",
+                    "here wall, 128 MB",
+                    "here op CPU, 128 MB",
+                    "here wall, 1,024 MB",
+                    "here op CPU, 1,024 MB",
+                ],
+                dom,
+            )
+        )
     return 0
 
 

@@ -15,7 +15,14 @@ entries a measurement exists for (every other entry and comment stays as it is):
 - state_us_per_kb: least-squares slope of the operator cost over the KB carried in state
   (payload cases at ~100 B, 1 KB and 4 KB), the median over case families; range min..max.
 - key_cost_per_decade: (cost at K keys / cost at 10^4 - 1) / log10(K / 10^4) for K above the
-  reference, over the key sweeps; median, range min..max.
+  reference, over the key sweeps; median, range min..max. A sweep point measured over long
+  runs (its slope from 300,000 rows on: 10^6 keys and more) is held against the reference
+  scaled to the same level (the steady-state factor below).
+- Steady state: state in production lives for months, so a stateful class's cost is its
+  level once the state and the memtable have filled. The "run-length" set measures, in one
+  JVM, the marginal cost of GROUP BY and deduplication between growing run lengths; the
+  factor level / (the plan's slope, from 100,000 to 300,000 records) scales every stateful
+  class on RocksDB (median over the families; range: least and most).
 
 Kafka read/write and (de)serialisation cannot be measured here (no Kafka on this machine):
 base_records_per_cfu_second, serde_us_per_kb, max_mb_per_cfu_second, reference_message_bytes,
@@ -42,6 +49,9 @@ MEASUREMENTS = DATA / "operator_measurements.csv"
 PUBLISHED = DATA / "published_throughput.csv"
 PARAMETERS = DATA / "model_parameters.yaml"
 REFERENCE_KEYS = 10_000
+STATELESS_OPS = {"filter", "project", "unnest"}
+PLAN_SLOPE = (100_000, 300_000)  # the plan's slope of a stateful case (bench/model/cases.py)
+LEVEL_FROM = 300_000  # marginal costs from this many rows on are the level
 SHARED_CASE = "filter_project_cheap"  # measures filter + projection together
 
 
@@ -100,6 +110,8 @@ def fit(
         else:
             by_op[r["op"]].append(r)
     out: dict[str, dict[str, Any]] = {}
+    steady = steady_state(measured)
+    factors = list(steady.values())
     for op, rows in sorted(by_op.items()):
         reference = [r for r in rows if r["backend"] == "rocksdb" and r["mini_batch"] == "off"]
         if not reference:
@@ -111,6 +123,17 @@ def fit(
         figures = pub.get(op, [])
         low = max(0.0, min([*every, *(us for _, us in figures)]))
         high = max([*rocks, *(us for _, us in figures)])
+        scaled = ""
+        if factors and op not in STATELESS_OPS:
+            f_mid = statistics.median(f for f, _ in factors)
+            low = min(low, value * min(f for f, _ in factors))
+            high = max(high, value * max(f for f, _ in factors))
+            value *= f_mid
+            scaled = (
+                f" x {f_mid:.3g}, the steady-state factor ({steady_text(steady)})"
+                if f_mid != 1
+                else ""
+            )
         low, high = min(low, value), max(high, value)
         cases = ", ".join(
             f"{r['case']} {max(0.0, float(r['op_us_median'])):.3g}"
@@ -124,7 +147,7 @@ def fit(
             "source": (
                 f"Measured on {where}: RocksDB, mini-batch off, {REFERENCE_KEYS:,} keys, ~100 B, "
                 f"parallelism 1; us per input record above a pass-through of the same source, "
-                f"median of {reference[0]['repeats']} runs: {cases}. "
+                f"median of {reference[0]['repeats']} runs: {cases}{scaled}. "
                 "estimator/data/operator_measurements.csv"
             ),
             "range_source": (
@@ -143,10 +166,39 @@ def fit(
     state = _state_per_kb(measured, where)
     if state:
         out["state_us_per_kb"] = state
-    keys = _key_cost(measured, where)
+    keys = _key_cost(measured, where, steady)
     if keys:
         out["key_cost_per_decade"] = keys
     return out
+
+
+def steady_state(measured: list[dict[str, str]]) -> dict[str, tuple[float, str]]:
+    """Per case family of the run-length set: (level / plan slope, how it was measured).
+
+    The level is the median of the marginal costs from LEVEL_FROM rows on; the plan slope,
+    the marginal cost over PLAN_SLOPE, measured in the same run."""
+    fams: dict[str, dict[tuple[int, int], float]] = defaultdict(dict)
+    for r in measured:
+        m = re.match(r"run ([\d,]+)-([\d,]+) rows$", r["variant"])
+        if m and r["backend"] == "rocksdb" and r["mini_batch"] == "off":
+            span = (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
+            fams[_family(r)][span] = float(r["op_us_median"])
+    out = {}
+    for fam, spans in sorted(fams.items()):
+        level = [us for (small, _), us in spans.items() if small >= LEVEL_FROM]
+        plan = spans.get(PLAN_SLOPE)
+        if level and plan and plan > 0:
+            lvl = statistics.median(level)
+            out[fam] = (
+                lvl / plan,
+                f"{fam}: {lvl:.3g} us from {LEVEL_FROM:,} to {max(b for _, b in spans):,} rows "
+                f"vs {plan:.3g} from {PLAN_SLOPE[0]:,} to {PLAN_SLOPE[1]:,}",
+            )
+    return out
+
+
+def steady_text(steady: dict[str, tuple[float, str]]) -> str:
+    return "; ".join(f"{how}: {f:.3g}" for f, how in steady.values())
 
 
 def _family(row: dict[str, str]) -> str:
@@ -188,7 +240,19 @@ def _state_per_kb(measured: list[dict[str, str]], where: str) -> dict[str, Any] 
     }
 
 
-def _key_cost(measured: list[dict[str, str]], where: str) -> dict[str, Any] | None:
+def _slope_from(row: dict[str, str]) -> int:
+    """Rows per source where the slope of a measured row starts (from its settings)."""
+    m = re.search(r"slope between ([\d,]+) and", row.get("settings", ""))
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def _key_cost(
+    measured: list[dict[str, str]], where: str, steady: dict[str, tuple[float, str]]
+) -> dict[str, Any] | None:
+    """A sweep point whose slope starts past LEVEL_FROM rows (10^6 keys and more need long
+    runs) is at the level of long runs: the reference it is held against is scaled to that
+    level too (the family's steady-state factor, else the median one)."""
+    factors = [f for f, _ in steady.values()]
     ref = {
         r["case"]: float(r["op_us_median"])
         for r in measured
@@ -205,6 +269,9 @@ def _key_cost(measured: list[dict[str, str]], where: str) -> dict[str, Any] | No
         keys, base = int(r["keys"]), ref.get(_family(r))
         if keys <= REFERENCE_KEYS or not base or base <= 0:
             continue
+        if factors and _slope_from(r) >= LEVEL_FROM:
+            fam = steady.get(_family(r))
+            base *= fam[0] if fam else statistics.median(factors)
         c = (float(r["op_us_median"]) / base - 1) / math.log10(keys / REFERENCE_KEYS)
         points.append((f"{_family(r)} {keys:.0e} keys", max(0.0, c)))
     if not points:

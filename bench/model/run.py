@@ -4,16 +4,19 @@ For each case of bench/model/cases.py: its query and a pass-through of the same 
 sources (same columns) run as jobs into blackhole sinks on local Apache Flink (PyFlink in
 .flink-venv, the calibration engine: estimator/calibrate/engine.py and runner.py), at
 parallelism 1, at two source sizes: the smaller once, the larger once per run. A job's cost is
-the JVM's CPU time (JIT compiler threads left out); the slope between the two sizes cancels
-every fixed cost. Per run: operator us per input record = statement slope - pass-through
-slope; the table keeps the median, min and max over runs.
+the CPU time of the JVM's task threads (runner.TaskCpu; tests/calibrate/test_calibrate_flink.py
+holds it against a workload of known cost); the slope between the two sizes cancels every fixed
+cost, and for a stateful case starts once the state has filled (cases.STEADY_RECORDS). Per run:
+operator us per input record = statement slope - pass-through slope; the table keeps the
+median, min and max over runs.
 
 The plan (`plan`) fits about 20 minutes of a 2-core machine: RocksDB (one JVM, `--managed-mb`
-of managed memory) with mini-batch off for every class (the reference: Confluent keeps state
-on disk; Flink's default is no mini-batch), on (2 s / 5,000 rows, as Nexmark runs) for the
-classes it changes, then the sweeps; heap state last. No case starts after `--budget-min`;
-the cases left are listed. Each case's figures are written to the table (atomically) as soon
-as the case ends, with the Flink version, backend, settings, machine and date, to
+of managed memory) with mini-batch off for every class (the reference: Confluent keeps state on
+disk; Flink's default is no mini-batch), on (2 s / 5,000 rows, as Nexmark runs) for the classes
+it changes, then the sweeps; heap state last. No case starts after `--budget-min`; the cases
+left are listed. Sets outside the plan (`--set`: run lengths, 10^7 keys, 128 MB of managed
+memory) add their rows to the table. Each case's figures are written to the table (atomically)
+as soon as the case ends, with the Flink version, backend, settings, machine and date, to
 estimator/data/operator_measurements.csv (`--out`): an interrupted run keeps what it measured.
 """
 
@@ -40,10 +43,14 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from cases import (  # noqa: E402
+    DEFAULT_ROWS,
     EVENT_ROWS_PER_SECOND,
     QUICK,
     Case,
+    big_key_cases,
+    managed_memory_cases,
     reference_cases,
+    run_length_cases,
     source_sql,
     sweep_cases,
 )
@@ -71,6 +78,7 @@ COLUMNS = (
     "op_us_runs",
     "pass_us_median",
     "statement_us_median",
+    "statement_wall_us_median",
     "flink_version",
     "java",
     "machine",
@@ -109,6 +117,8 @@ class Stage:
     backend: str
     runs: tuple[Run, ...]
     what: str
+    managed_mb: int | None = None  # None: the run's --managed-mb
+    time_limit_s: float = 240  # one job; a case that needs more is reported, not waited for
 
     @property
     def label(self) -> str:
@@ -123,14 +133,40 @@ class Stage:
 
 
 REFERENCE_RUNS = 2  # every class on RocksDB without mini-batch: the figure the model uses
+# Classes whose cost is a few us a record (stateless, window TVFs that buffer in memory, the
+# global aggregate): the first run of a new query is up to 0.5 us a record dearer (measured:
+# TUMBLE 3.1 vs 2.0 and 2.4 us), as large as the cost; 3 runs are cheap and their median
+# drops it.
+CHEAP_RUNS = 3
+CHEAP_OPS = {"window_aggregate", "global_aggregate"}
+
+
+def reference_runs(case: Case) -> int:
+    cheap = not case.stateful or (case.op in CHEAP_OPS and case.rows == DEFAULT_ROWS)
+    return CHEAP_RUNS if cheap else REFERENCE_RUNS
+
+
 MINI_BATCH_RUNS = 2
+
+
+def heap_case(case: Case) -> Case:
+    """A case on heap state: a case shorter than DEFAULT_ROWS rows per source on RocksDB (the
+    joins, 150,000 a side; the dearest classes, 150,000) runs DEFAULT_ROWS per source with a
+    fifth as the smaller run. On heap these cost a few us a record, so a slope of 50,000 to
+    100,000 records is noise there (MATCH_RECOGNIZE, 3 heap runs from 100,000 to 150,000 rows:
+    -9.6 [-10.0..10.8] us, its pass-through slope -5.4; from 60,000 to 300,000: 17.1
+    [14.4..19.9]). The heap stage took 2.8 minutes so (2026-12-02)."""
+    if case.rows >= DEFAULT_ROWS:
+        return case
+    return case.with_(rows=DEFAULT_ROWS, small_rows=DEFAULT_ROWS // 5)
 
 
 def plan(quick: bool) -> list[Stage]:
     """The stages and their runs, the most valuable first: a case not started when the budget
     ends is listed as not measured.
 
-    RocksDB (one JVM): every operator class with mini-batch off (the reference), 2 runs; the
+    RocksDB (one JVM): every operator class with mini-batch off (the reference), 2 runs (3 for
+    the classes of a few us a record, reference_runs); the
     classes mini-batch changes (aggregations, deduplication, regular join) with it on, 2 runs;
     then what moves the cost (key count, bytes in state, aggregates, skew, rows out per input),
     1 run each (the reference runs show the noise). Heap state (a second JVM): the stateful
@@ -141,14 +177,37 @@ def plan(quick: bool) -> list[Stage]:
     if quick:
         return [Stage("rocksdb", tuple(Run(c, 2) for c in ref if c.name in QUICK), "quick")]
     rocks = (
-        tuple(Run(c, REFERENCE_RUNS) for c in ref)
+        tuple(Run(c, reference_runs(c)) for c in ref)
         + tuple(Run(c, MINI_BATCH_RUNS, True) for c in ref if c.op in MINI_BATCH_OPS)
         + tuple(Run(c, 1) for c in sweep_cases())
     )
     return [
         Stage("rocksdb", rocks, "every class, mini-batch classes, sweeps"),
-        Stage("hashmap", tuple(Run(c, 1) for c in ref if c.stateful), "stateful classes"),
+        Stage(
+            "hashmap", tuple(Run(heap_case(c), 1) for c in ref if c.stateful), "stateful classes"
+        ),
     ]
+
+
+SMALL_MANAGED_MB = 128  # Flink's default managed memory for one slot (DOMAIN.md's runs)
+# Sets outside the 20-minute plan (`--set NAME`), recorded in the same table.
+EXTRA_SETS = {
+    "run-length": lambda: [
+        Stage("rocksdb", tuple(Run(c, 1) for c in run_length_cases()), "run lengths")
+    ],
+    # 10 million rows at 10^7 keys: minutes a job.
+    "keys-1e7": lambda: [
+        Stage("rocksdb", tuple(Run(c, 1) for c in big_key_cases()), "10^7 keys", time_limit_s=900)
+    ],
+    f"managed-{SMALL_MANAGED_MB}": lambda: [
+        Stage(
+            "rocksdb",
+            tuple(Run(c, 2) for c in managed_memory_cases(SMALL_MANAGED_MB)),
+            f"{SMALL_MANAGED_MB} MB managed memory",
+            managed_mb=SMALL_MANAGED_MB,
+        )
+    ],
+}
 
 
 def _rows(case: Case, rows: int | None) -> tuple[int, int]:
@@ -197,7 +256,6 @@ def _signature(case: Case, rows: int | None) -> tuple[Any, ...]:
 # The CPU of the JVM's task threads (sources, operators, sinks, RocksDB, GC): without the
 # mini-cluster's start-up and SQL planning, which varied by up to 1 s a job on a busy machine.
 CPU = "task_cpu"
-JOB_TIME_LIMIT_S = 240  # one job; a case that needs more is reported, not waited for
 JIT_WARMUP_ROWS = 50_000  # the runner's warm-up jobs (its self-join took ~1 min at 300,000)
 
 
@@ -245,9 +303,9 @@ def build_spec(
         )
     spec: dict[str, Any] = {
         "backend": stage.backend,
-        "managed_memory_mb": managed_mb,
+        "managed_memory_mb": stage.managed_mb or managed_mb,
         "repeats": 1,
-        "time_limit_s": JOB_TIME_LIMIT_S,
+        "time_limit_s": stage.time_limit_s,
         "jit_warmup_rows": JIT_WARMUP_ROWS,
         "gc_before_job": True,  # a 2.5-million-row job's garbage made the next one look dear
         "config": SETTINGS,
@@ -258,13 +316,16 @@ def build_spec(
     return spec, pass_of
 
 
-def slopes(runs: Iterable[dict[str, Any]], phase: str, inputs_per_row: int) -> list[float]:
+def slopes(
+    runs: Iterable[dict[str, Any]], phase: str, inputs_per_row: int, measure: str = CPU
+) -> list[float]:
     """Per run of the larger size: CPU us per input record between the two sizes (the k-th
-    run of each size belongs to repeat k; a single smaller run is paired with every one)."""
+    run of each size belongs to repeat k; a single smaller run is paired with every one).
+    `measure` "seconds": the job's net runtime instead (wall time)."""
     by_size: dict[int, list[float]] = defaultdict(list)
     for run in runs:
         if run["phase"] == phase:
-            by_size[int(run["rows"])].append(float(run.get(CPU, run["cpu"])))
+            by_size[int(run["rows"])].append(float(run.get(measure, run["cpu"])))
     if len(by_size) < 2:
         return []
     small, large = min(by_size), max(by_size)
@@ -338,6 +399,8 @@ def _row(
     if not ops:
         return None
     small, large = _rows(case, rows)
+    wall = slopes(event["runs"], "statement", k, "seconds")
+    managed_mb = stage.managed_mb or managed_mb
     settings = (
         f"parallelism 1; datagen -> blackhole; state.backend.type {stage.backend}; managed "
         f"memory {managed_mb} MB; JVM {engine.JVM_ARGS}; mini-batch "
@@ -368,6 +431,7 @@ def _row(
         "op_us_runs": ";".join(f"{o:.4f}" for o in ops),
         "pass_us_median": round(statistics.median(base), 4),
         "statement_us_median": round(statistics.median(stmt), 4),
+        "statement_wall_us_median": round(statistics.median(wall), 4) if wall else "",
         "flink_version": flink,
         "java": JAVA,
         "machine": MACHINE,
@@ -448,16 +512,21 @@ def _matches(name: str, pattern: str) -> bool:
     return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
 
 
-def _kept(path: Path, stages: list[Stage]) -> list[dict[str, Any]]:
-    """Rows of an earlier table that this run does not measure again."""
+def _kept(path: Path, stages: list[Stage], *, extra_only: bool = False) -> list[dict[str, Any]]:
+    """Rows of an earlier table that this run does not measure again (`extra_only`: only the
+    rows of the sets outside the plan, which a run of the plan never redoes)."""
     if not path.is_file():
         return []
     redo = {
         (s.backend, "on" if r.mini_batch else "off", r.case.name) for s in stages for r in s.runs
     }
+    extra = {r.case.name for make in EXTRA_SETS.values() for s in make() for r in s.runs}
     with path.open(newline="", encoding="utf-8") as f:
         return [
-            r for r in csv.DictReader(f) if (r["backend"], r["mini_batch"], r["case"]) not in redo
+            r
+            for r in csv.DictReader(f)
+            if (r["backend"], r["mini_batch"], r["case"]) not in redo
+            and (r["case"] in extra or not extra_only)
         ]
 
 
@@ -480,6 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     global JAVA, MACHINE
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="a one-minute subset (tests)")
+    p.add_argument(
+        "--set",
+        choices=sorted(EXTRA_SETS),
+        help="run a set outside the plan instead (its rows join the table, as with --keep)",
+    )
     p.add_argument(
         "--rows", type=int, default=None, help="rows per source of every case's larger run"
     )
@@ -511,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     JAVA, MACHINE = java_version(), machine()
     started = time.time()
     deadline = started + args.budget_min * 60
-    stages = plan(args.quick)
+    stages = EXTRA_SETS[args.set]() if args.set else plan(args.quick)
     if args.only:
         stages = [
             s.keep(lambda r: any(_matches(r.case.name, o) for o in args.only)) for s in stages
@@ -532,7 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         if not set(case.expect_ops) <= set(ops):  # the bench must measure what the model prices
             print(f"model-bench: {case.name} is classified as {ops}", file=sys.stderr)
             return 2
-    journal = Journal(out, _kept(out, stages) if args.keep else ())
+    keep_all = args.keep or bool(args.set)
+    journal = Journal(out, _kept(out, stages, extra_only=not keep_all))
     missing: list[str] = []
     for stage in stages:
         if time.time() > deadline:

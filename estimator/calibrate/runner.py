@@ -10,14 +10,15 @@ JVM may print to the same stream). Events:
     {"event": "progress", "statement": "s", "phase": "...", "seconds": 0.8, "cpu_seconds": 1.1}
     {"event": "result", "statement": "s", "ok": true,
      "runs": [{"rows": 20000, "phase": "pass" | "statement", "seconds": 0.5, "cpu": 1.2,
-               "task_cpu": 0.9}, ...]}
+               "task_cpu": 0.9, "threads": {"rocksdb:low": 0.1, ...}}, ...]}
                                                         # or "ok": false, "error": "..."
     {"event": "done"}
 
 Seconds are a job's net runtime (JobExecutionResult); CPU seconds are the JVM's process CPU
 time over the job (every thread), which other processes on the machine barely disturb;
 task_cpu counts only the threads that run the job's data path (TaskCpu), without the planning,
-RPC and start-up work of the local mini-cluster, whose cost varies from job to job.
+RPC and start-up work of the local mini-cluster, whose cost varies from job to job; threads
+splits it by thread name (task threads, RocksDB's, the VM thread where the serial GC runs).
 
 Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": int,
 "config": {"table.exec.mini-batch.enabled": "true", ...} (optional, more Flink settings),
@@ -112,10 +113,17 @@ _JVM_PID: list[int] = []
 _COMPILER_THREADS = ("C1 CompilerThre", "C2 CompilerThre")  # names as Linux shows them
 
 
+def _name_and_ticks(stat_path: str) -> tuple[str, int]:
+    """A thread's (or process's) name as it is now, and its CPU ticks, from one read of stat."""
+    with open(stat_path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    head, rest = text.rsplit(")", 1)
+    fields = rest.split()
+    return head.split("(", 1)[1], int(fields[11]) + int(fields[12])  # utime + stime (14, 15)
+
+
 def _ticks(stat_path: str) -> int:
-    with open(stat_path, encoding="ascii") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
+    return _name_and_ticks(stat_path)[1]
 
 
 def cpu_seconds() -> float:
@@ -167,35 +175,68 @@ _NOT_TASK = (
 
 
 class TaskCpu:
-    """CPU ticks of the JVM's task threads over a job, sampled from /proc while it runs (a
-    thread's last few ms before it ends can be missed: both sizes of a slope miss alike)."""
+    """CPU ticks of the JVM's task threads over a job, sampled from /proc while it runs.
+
+    A thread's ticks can only be read while it lives: what a task thread uses between the
+    last sample and its exit is missed, so samples come every SAMPLE_S. To keep each sample
+    cheap, a thread that has carried a name outside the task threads for NAMED_S is not read
+    again (a new thread carries the name of the thread that started it, a pool's, for a
+    moment, until the JVM names it: a name read once at first sight could count a task
+    thread's whole CPU as the pool's, so it is read again until then).
+    """
+
+    SAMPLE_S = 0.005
+    NAMED_S = 0.5
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.first_seen: dict[str, float] = {}
+        self.settled: set[str] = set()  # threads outside the task threads, named for good
         self.base = self._sample()
         self.last = dict(self.base)
+        # Before the job starts, no thread is about to become a task thread.
+        self.settled = {tid for tid in self.base if not self._is_task(tid)}
+
+    def _is_task(self, tid: str) -> bool:
+        return not self.names.get(tid, "").startswith(_NOT_TASK)
 
     def _sample(self) -> dict[str, int]:
+        """Ticks of every task thread now (and of threads whose name may still change)."""
         if not _JVM_PID:
             cpu_seconds()
-        pid, out = _JVM_PID[0], {}
+        pid, out, now = _JVM_PID[0], {}, time.monotonic()
         for tid in os.listdir(f"/proc/{pid}/task"):
+            if tid in self.settled:
+                continue
             try:
-                if tid not in self.names:
-                    with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as f:
-                        self.names[tid] = f.read().strip()
-                if not self.names[tid].startswith(_NOT_TASK):
-                    out[tid] = _ticks(f"/proc/{pid}/task/{tid}/stat")
-            except OSError:
+                self.names[tid], out[tid] = _name_and_ticks(f"/proc/{pid}/task/{tid}/stat")
+            except (OSError, IndexError, ValueError):
                 continue  # the thread ended meanwhile
+            named_for = now - self.first_seen.setdefault(tid, now)
+            if not self._is_task(tid) and named_for > self.NAMED_S:
+                self.settled.add(tid)
         return out
 
     def sample(self) -> None:
         self.last.update(self._sample())
 
+    def _delta(self, tid: str) -> int:
+        return self.last[tid] - self.base.get(tid, 0)
+
     def seconds(self) -> float:
-        ticks = sum(t - self.base.get(tid, 0) for tid, t in self.last.items())
+        ticks = sum(self._delta(tid) for tid in self.last if self._is_task(tid))
         return ticks / os.sysconf("SC_CLK_TCK")
+
+    def by_thread(self) -> dict[str, float]:
+        """The task threads' CPU seconds per thread name (digits dropped, so a task's threads
+        of successive jobs share a name): where a job's CPU went (task, RocksDB, GC)."""
+        out: dict[str, float] = {}
+        for tid in self.last:
+            if self._is_task(tid):
+                name = "".join(c for c in self.names.get(tid, "?") if not c.isdigit()).strip()
+                out[name] = out.get(name, 0.0) + self._delta(tid)
+        clk = os.sysconf("SC_CLK_TCK")
+        return {name: ticks / clk for name, ticks in sorted(out.items()) if ticks}
 
 
 def run_job(t_env: Any, queries: list[str], time_limit: float) -> tuple[float, float]:
@@ -213,9 +254,15 @@ def collect_garbage() -> None:
 
 
 def run_job_measured(
-    t_env: Any, queries: list[str], time_limit: float, *, gc_first: bool = False
+    t_env: Any,
+    queries: list[str],
+    time_limit: float,
+    *,
+    gc_first: bool = False,
+    details: dict[str, Any] | None = None,
 ) -> tuple[float, float, float]:
-    """run_job, and the CPU seconds of the JVM's task threads alone (TaskCpu)."""
+    """run_job, and the CPU seconds of the JVM's task threads alone (TaskCpu); `details`, when
+    given, receives "threads": those seconds per thread name."""
     from pyflink.table import TableDescriptor
 
     if gc_first:
@@ -230,16 +277,20 @@ def run_job_measured(
     client = result.get_job_client()
     finished = client.get_job_execution_result()
     deadline = time.monotonic() + time_limit
-    while not finished.done():
+    checks = 0
+    while checks % 4 or not finished.done():  # asks the JVM every 4th sample
+        checks += 1
         if time.monotonic() > deadline:
             # It may have finished meanwhile, or its mini-cluster may be gone already.
             with contextlib.suppress(Exception):
                 client.cancel().result()
             raise TimeLimit(f"stopped after the time limit of {time_limit:g} s")
         tasks.sample()
-        time.sleep(0.02)
+        time.sleep(TaskCpu.SAMPLE_S)
     tasks.sample()
     execution = finished.result()  # raises when the job failed
+    if details is not None:
+        details.update(threads=tasks.by_thread())
     return (
         float(execution.get_net_runtime()) / 1000.0,
         cpu_seconds() - cpu_before,
@@ -286,8 +337,9 @@ def calibrate_job(
                     ):
                         if not queries:  # measured by another job of the same run
                             continue
+                        details: dict[str, Any] = {}
                         seconds, cpu, task_cpu = run_job_measured(
-                            t_env, queries, time_limit, gc_first=gc_first
+                            t_env, queries, time_limit, gc_first=gc_first, details=details
                         )
                         runs.append(
                             {
@@ -296,6 +348,7 @@ def calibrate_job(
                                 "seconds": seconds,
                                 "cpu": cpu,
                                 "task_cpu": task_cpu,
+                                **details,
                             }
                         )
                         label = "pass-through" if phase == "pass" else phase

@@ -204,3 +204,116 @@ def test_model_bench_quick_subset_measures_on_rocksdb(tmp_path: Path) -> None:
         rows["filter_project_cheap"]["op_us_median"]
     )
     assert _our_javas() == set() and _our_runners() == set()
+
+
+# The benchmark's figure (bench/model) is the CPU time of the JVM's task threads per input record
+# above a pass-through. Held against a workload whose extra work per record is known: k SHA-256
+# hashes of a 1 KB string per record (each of a different string, so the planner cannot share
+# them); the statement emits what the pass-through emits, plus the hashes.
+PAYLOAD_BYTES = 1000
+KNOWN_ROWS = (50_000, 100_000, 150_000)  # N, 2N, 3N rows
+FEW, MANY = 2, 8  # hashes a record
+
+
+def _known_sizes() -> list[dict[str, object]]:
+    sizes = []
+    for n in KNOWN_ROWS:
+        gen = (
+            "CREATE TEMPORARY TABLE `__known_gen` (k BIGINT, v BIGINT) WITH ("
+            "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
+            f"'number-of-rows' = '{n}', 'fields.k.min' = '0', 'fields.k.max' = '999', "
+            "'fields.v.min' = '0', 'fields.v.max' = '999999')"
+        )
+        view = (
+            "CREATE TEMPORARY VIEW `known` AS SELECT k, "
+            f"CONCAT(CAST(v AS STRING), REPEAT('x', {PAYLOAD_BYTES})) AS s FROM `__known_gen`"
+        )
+        drop = [
+            "DROP TEMPORARY VIEW IF EXISTS `known`",
+            "DROP TEMPORARY TABLE IF EXISTS `__known_gen`",
+        ]
+        sizes.append({"rows": n, "setup": [gen, view], "teardown": drop})
+    return sizes
+
+
+PASS = "SELECT k, s FROM `known`"
+
+
+def _hashes(k: int) -> str:
+    cols = ", ".join(f"SHA256(CONCAT(s, '#{i}')) AS h{i}" for i in range(k))
+    return f"SELECT k, s, {cols} FROM `known`"
+
+
+@pytest.fixture(scope="module")
+def known_workload() -> dict[str, dict[int, float]]:
+    """Per job: the task threads' CPU seconds (as the benchmark counts them) and the JVM's
+    process CPU seconds, at N, 2N and 3N rows."""
+    from estimator.calibrate import engine
+
+    sizes = _known_sizes()
+    spec = {
+        "backend": "hashmap",
+        "managed_memory_mb": 128,
+        "repeats": 1,
+        "time_limit_s": 120,
+        "jit_warmup_rows": 10_000,
+        "gc_before_job": True,
+        "jobs": [
+            # Compiles both paths (a 1 KB string out, SHA-256) before anything is measured.
+            {
+                "name": "warm-up",
+                "pass_through": [PASS],
+                "queries": [_hashes(MANY)],
+                "sizes": sizes[:1],
+            },
+            {"name": "pass", "pass_through": [PASS], "queries": [], "sizes": sizes},
+            {"name": "few", "pass_through": [], "queries": [_hashes(FEW)], "sizes": sizes},
+            {"name": "many", "pass_through": [], "queries": [_hashes(MANY)], "sizes": sizes},
+        ],
+    }
+    events = engine.run_runner(spec, lambda e: None, silence_limit=300)
+    out: dict[str, dict[int, float]] = {}
+    for e in events:
+        if e.get("event") == "result" and e["statement"] != "warm-up":
+            assert e["ok"], e
+            out[e["statement"]] = {r["rows"]: r["task_cpu"] for r in e["runs"]}
+            out[e["statement"] + " process"] = {r["rows"]: r["cpu"] for r in e["runs"]}
+    assert _our_runners() == set()
+    return out
+
+
+def _slope_us(cpu: dict[int, float], a: int, b: int) -> float:
+    return (cpu[b] - cpu[a]) / (b - a) * 1e6
+
+
+def test_task_cpu_grows_with_the_records_a_job_reads(known_workload: dict) -> None:
+    """The same job at N, 2N and 3N rows: each N more rows cost the same CPU (a job's fixed
+    cost cancels), so the per-record figure does not depend on where the slope is taken."""
+    n1, n2, n3 = KNOWN_ROWS
+    for job in ("few", "many"):
+        cpu = known_workload[job]
+        first, second = _slope_us(cpu, n1, n2), _slope_us(cpu, n2, n3)
+        assert first > 0 and second > 0, (job, cpu)
+        assert 0.7 <= second / first <= 1.4, (job, first, second)
+
+
+def test_task_cpu_above_the_pass_through_is_the_known_extra_work(known_workload: dict) -> None:
+    """8 hashes a record above the pass-through cost 4 times what 2 hashes cost: the
+    subtraction leaves the statement's own work, and nothing that does not scale with it."""
+    n1, _, n3 = KNOWN_ROWS
+    base = _slope_us(known_workload["pass"], n1, n3)
+    few = _slope_us(known_workload["few"], n1, n3) - base
+    many = _slope_us(known_workload["many"], n1, n3) - base
+    assert few > 1.0, (base, few)  # a 1 KB SHA-256 is microseconds: far above the 10 ms tick
+    assert 3.2 <= many / few <= 4.8, (base, few, many)
+
+
+def test_task_cpu_agrees_with_the_jvm_process_cpu(known_workload: dict) -> None:
+    """The task threads do the per-record work: their CPU slope is the JVM's whole CPU slope
+    (/proc/<jvm>/stat, every thread but the JIT compilers) within the noise of the rest of
+    the JVM (planning and the mini-cluster's RPC: a per-job cost, about 0.2 s from job to job),
+    which the slope cancels. A task thread left uncounted would fail it."""
+    n1, _, n3 = KNOWN_ROWS
+    task = _slope_us(known_workload["many"], n1, n3)
+    process = _slope_us(known_workload["many process"], n1, n3)
+    assert 0.75 <= task / process <= 1.3, (task, process)

@@ -301,3 +301,47 @@ def test_command_without_engine_says_how_to_get_it(tmp_path: Path) -> None:
     )
     assert code.returncode == 2
     assert "make flink" in code.stderr
+
+
+def test_task_cpu_counts_a_thread_by_the_name_it_has_when_it_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new JVM thread carries the name of the thread that started it (a pool's,
+    "flink-pekko...") until the JVM names it. Seen first under the pool's name, a task thread's
+    whole CPU must still count as the task's: here a thread of this process plays it."""
+    import ctypes
+    import threading
+    import time
+
+    from estimator.calibrate import runner
+
+    monkeypatch.setattr(runner, "_JVM_PID", [os.getpid()])
+    prctl, set_name = ctypes.CDLL(None).prctl, 15  # PR_SET_NAME: this thread's comm
+    started, sampled, worked, release = (threading.Event() for _ in range(4))
+
+    def task_thread() -> None:
+        prctl(set_name, b"flink-pekko.act")
+        started.set()
+        sampled.wait(10)
+        prctl(set_name, b"GroupAggregate")
+        begin = time.thread_time()
+        while time.thread_time() - begin < 0.3:  # 0.3 s of this thread's CPU
+            pass
+        worked.set()
+        release.wait(10)
+
+    cpu = runner.TaskCpu()  # the job starts
+    thread = threading.Thread(target=task_thread)
+    thread.start()
+    try:
+        assert started.wait(10)
+        cpu.sample()  # first sight: the pool's name, not a task thread's
+        assert "flink-pekko.act" in cpu.names.values()
+        sampled.set()
+        assert worked.wait(10)
+        cpu.sample()
+    finally:
+        release.set()
+        thread.join(10)
+    assert cpu.by_thread().get("GroupAggregate", 0) >= 0.25
+    assert cpu.seconds() >= 0.25

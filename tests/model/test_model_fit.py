@@ -115,6 +115,61 @@ def test_state_bytes_and_key_growth():
     assert got["state_us_per_kb"]["value"] == 2.0
 
 
+def _run_length(fam: str, op: str, small: int, large: int, us: float) -> dict[str, str]:
+    variant = f"run {small:,}-{large:,} rows"
+    return row(f"{fam}@{variant}", op, "rocksdb", [us], variant=variant)
+
+
+def test_steady_state_factor_scales_stateful_classes_and_spans_the_range():
+    spans = ((100_000, 300_000), (300_000, 1_000_000), (1_000_000, 2_000_000))
+    rows = [
+        row("group_by", "group_aggregate", "rocksdb", [4.0, 4.0]),
+        row("filter_project_cheap", "project", "rocksdb", [1.0, 1.0]),
+        # group_by: level median(9, 11) = 10 over the plan's 8 -> 1.25.
+        *(
+            _run_length("group_by", "group_aggregate", *s, us)
+            for s, us in zip(spans, (8, 9, 11), strict=True)
+        ),
+        # deduplicate: level median(5, 5) = 5 over the plan's 5 -> 1.0.
+        *(
+            _run_length("deduplicate", "deduplicate", *s, us)
+            for s, us in zip(spans, (5, 5, 5), strict=True)
+        ),
+    ]
+    got = fit.fit(rows, [])
+    # The median factor (1.125) scales the stateful class; the range takes the least and most.
+    g = got["op_us_group_aggregate"]
+    assert (g["value"], g["low"], g["high"]) == (4.5, 4.0, 5.0)
+    assert "steady-state factor" in g["source"]
+    # Stateless classes are not scaled; run-length rows are not reference cases.
+    assert got["op_us_project"]["value"] == 0.5
+    assert "op_us_deduplicate" not in got
+
+
+def test_a_long_run_key_point_is_held_against_the_reference_at_the_same_level():
+    spans = ((100_000, 300_000), (300_000, 1_000_000))
+    long_run = "slope between 1,500,000 and 2,500,000 rows per source"
+    rows = [
+        row("group_by", "group_aggregate", "rocksdb", [4.0, 4.0]),
+        # Level 3 over the plan's 4: the reference at the level of long runs is 3 us.
+        *(
+            _run_length("group_by", "group_aggregate", *s, us)
+            for s, us in zip(spans, (4, 3), strict=True)
+        ),
+        row(
+            "group_by@1e+06 keys",
+            "group_aggregate",
+            "rocksdb",
+            [9.0],
+            variant="1e+06 keys",
+            keys="1000000",
+            settings=long_run,
+        ),
+    ]
+    # 9 / 3 = 3 at 100x keys: (3 - 1) / 2 decades = 1.0 per decade (against 4 us: 0.625).
+    assert fit.fit(rows, [])["key_cost_per_decade"]["value"] == 1.0
+
+
 def test_rewrite_replaces_only_fitted_entries_and_keeps_the_rest(tmp_path):
     text = PARAMETERS_FILE.read_text(encoding="utf-8")
     fitted = {

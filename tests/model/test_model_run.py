@@ -13,7 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "model"))
 
 import run  # noqa: E402
-from cases import EVENT_ROWS_PER_SECOND, reference_cases, source_sql  # noqa: E402
+from cases import (  # noqa: E402
+    EVENT_ROWS_PER_SECOND,
+    STEADY_RECORDS,
+    reference_cases,
+    source_sql,
+)
 
 
 def test_one_smaller_run_is_paired_with_every_larger_run() -> None:
@@ -65,7 +70,8 @@ def test_spec_runs_the_smaller_size_once_and_sets_mini_batch_per_job() -> None:
     for name in ("group_by", "group_by | mini-batch"):
         small, large = jobs[name]["sizes"]
         assert small["repeats"] == 1 and "repeats" not in large
-        assert small["rows"] * 5 == large["rows"]
+        # The smaller run fills the state: the slope starts where the cost has levelled off.
+        assert (small["rows"], large["rows"]) == (STEADY_RECORDS, 300_000)
         assert jobs[name]["repeats"] == 2
     assert jobs["group_by | mini-batch"]["config"]["table.exec.mini-batch.enabled"] == "true"
     assert jobs["group_by"]["config"] == {}
@@ -107,3 +113,50 @@ def test_journal_rewrites_the_table_after_each_case_and_keeps_what_it_does_not_r
         assert len(list(csv.DictReader(f))) == 3
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]  # no temporary file left behind
+
+
+def test_a_run_of_the_plan_keeps_the_rows_of_the_sets_outside_it(tmp_path: Path) -> None:
+    """The run-length, 10^7-key and small-memory sets run alone (--set); a later run of the
+    whole plan rewrites the table but keeps their rows, and drops the plan's old rows."""
+    out = tmp_path / "m.csv"
+    extra = {c.name for make in run.EXTRA_SETS.values() for s in make() for c in s.cases}
+    assert any(n.startswith("group_by@run ") for n in extra)
+    assert "group_by@1e+07 keys" in extra
+    assert any("128 MB managed" in n for n in extra)
+    length = next(n for n in extra if n.startswith("group_by@run "))
+    run.write_csv([_row("group_by"), _row(length), _row("no_longer_in_the_plan")], out)
+    kept = run._kept(out, run.plan(quick=False), extra_only=True)
+    assert [r["case"] for r in kept] == [length]
+
+
+def test_cheap_classes_run_three_times_and_the_small_memory_set_sets_its_memory() -> None:
+    stage = run.plan(quick=False)[0]
+    repeats = {r.case.name: r.repeats for r in stage.runs if not r.mini_batch}
+    assert repeats["tumble"] == repeats["filter_project_cheap"] == 3
+    assert repeats["group_by"] == repeats["session"] == 2
+    (small,) = run.EXTRA_SETS["managed-128"]()
+    spec, _ = run.build_spec(small, None, 1024)
+    assert spec["managed_memory_mb"] == 128
+
+
+def test_domain_figures_name_cases_the_benchmark_measures() -> None:
+    """fidelity.py compares DOMAIN.md's earlier figures with these cases, by name."""
+    names = {c.name for s in run.plan(quick=False) for c in s.cases}
+    names |= {c.name for make in run.EXTRA_SETS.values() for s in make() for c in s.cases}
+    with (ROOT / "bench" / "model" / "domain_figures.csv").open(encoding="utf-8") as f:
+        figures = list(csv.DictReader(f))
+    assert figures
+    for d in figures:
+        assert d["case"] in names and d["case_128_mb"] in names, d
+
+
+def test_heap_runs_the_shorter_cases_long_enough_to_lift_their_slope_above_the_noise() -> None:
+    """On heap the joins and the dearest classes cost a few us a record: they run 300,000 rows
+    per source from 60,000; on RocksDB they keep their own sizes."""
+    rocks, heap = run.plan(quick=False)
+    heap_rows = {r.case.name: run._rows(r.case, None) for r in heap.runs}
+    rocks_rows = {r.case.name: run._rows(r.case, None) for r in rocks.runs if not r.mini_batch}
+    for name in ("match_recognize", "session", "interval_join", "regular_join"):
+        assert heap_rows[name] == (60_000, 300_000)
+        assert rocks_rows[name][1] < 300_000  # 150,000 rows, or 75,000 to 150,000 a side
+    assert heap_rows["group_by"] == rocks_rows["group_by"] == (STEADY_RECORDS, 300_000)
