@@ -73,6 +73,36 @@ def test_published_per_core_figures_widen_the_range():
     assert "nexmark_q17 5 us" in got["range_source"]
 
 
+def test_published_cost_is_per_record_the_operator_sees():
+    # Nexmark q8 joins persons and auctions only: 4 of every 50 generated events reach it.
+    rows = [row("window_join", "window_join", "rocksdb", [10.0, 12.0, 14.0])]
+    published = [
+        {
+            "id": "nexmark_q8",
+            "scope": "operator above q0",
+            "op": "window_join",
+            "records_per_second_low": "100000",
+            "records_per_second_high": "100000",
+            "pass_through_records_per_second": "200000",
+            "operator_input_share": "0.08",
+        }
+    ]
+    got = fit.fit(rows, published)["op_us_window_join"]
+    # (10 - 5) us per generated event / 0.08 = 62.5 us per record entering the join.
+    assert got["high"] == 62.5 and got["low"] == 10.0
+    assert "nexmark_q8 62.5 us" in got["range_source"]
+
+
+def test_shipped_nexmark_figures_name_the_share_of_events_they_read():
+    published = fit.read_csv(fit.PUBLISHED)
+    nexmark = [p for p in published if p["scope"].startswith("operator above q0")]
+    assert nexmark, "the per-operator Nexmark figures are the published side of make fidelity"
+    for p in nexmark:
+        share = float(p["operator_input_share"])
+        assert 0 < share <= 1, p["id"]
+        assert "operator input" in p["source"], p["id"]
+
+
 def test_shared_filter_projection_case_is_split_and_noise_counts_as_zero():
     rows = [row("filter_project_cheap", "project", "rocksdb", [-0.2, 0.4, 0.6])]
     got = fit.fit(rows, [])
