@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -40,17 +41,31 @@ if not available():
     )
 
 
+# Every process this module starts (runner, JVM, and a JVM its runner leaked) inherits this
+# marker, so another Flink on the machine (a benchmark, a second checkout) is never taken for
+# ours: the leak checks below look only at processes carrying it.
+MARK = f"CFU_ESTIMATOR_TEST_RUN={uuid.uuid4().hex}"
+os.environ["CFU_ESTIMATOR_TEST_RUN"] = MARK.split("=", 1)[1]
+
+
+def _ours(pid: str) -> str | None:
+    """The command line of a process started by this test module, else None."""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        if MARK.encode() not in environ:
+            return None
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return cmdline.replace(b"\0", b" ").decode(errors="replace")
+
+
 def _our_javas() -> set[int]:
     """Java processes started by the calibration runner (their command line names it)."""
     found = set()
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "java" in cmd.split(" ", 1)[0] and "pyflink" in cmd:
+        cmd = _ours(pid) if pid.isdigit() else None
+        if cmd is not None and "java" in cmd.split(" ", 1)[0] and "pyflink" in cmd:
             found.add(int(pid))
     return found
 
@@ -58,13 +73,8 @@ def _our_javas() -> set[int]:
 def _our_runners() -> set[int]:
     found = set()
     for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if str(RUNNER) in cmd:
-                found.add(int(pid))
+        if pid.isdigit() and (cmd := _ours(pid)) is not None and str(RUNNER) in cmd:
+            found.add(int(pid))
     return found
 
 
