@@ -115,11 +115,14 @@ def fit(
     """key -> {value, low, high, source, range_source} for every parameter measured."""
     if not measured:
         return {}
-    meta = measured[0]
-    where = (
-        f"local Apache Flink {meta['flink_version']} (bench/model, {meta['date']}; "
-        f"{meta['machine']}; {meta['java']})"
-    )
+
+    def where_of(meta: dict[str, str]) -> str:
+        return (
+            f"local Apache Flink {meta['flink_version']} (bench/model, {meta['date']}; "
+            f"{meta['machine']}; {meta['java']})"
+        )
+
+    where = where_of(measured[0])
     pub = published_op_us(published)
     ref = [r for r in measured if _is_reference(r)]
     by_op: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -174,8 +177,9 @@ def fit(
             "high": round(high, 3),
             "source": (
                 SOURCE_NOTE.get(op, "")
-                + f"Measured on {where}: RocksDB, mini-batch off, {REFERENCE_KEYS:,} keys, ~100 B, "
-                f"parallelism 1; us per input record above a pass-through of the same source, "
+                + f"Measured on {where_of(reference[0])}: RocksDB, mini-batch off, "
+                f"{REFERENCE_KEYS:,} keys, ~100 B, parallelism 1; us per input record above a "
+                "pass-through of the same source, "
                 f"median of {reference[0]['repeats']} runs: {cases}{scaled}. "
                 "estimator/data/operator_measurements.csv"
             ),
