@@ -11,6 +11,7 @@ Every case reads generated sources (datagen behind a view, built like the calibr
     ts  TIMESTAMP_LTZ(3), event time that advances with the row count: row n of a source is
         at 2026-01-01 + n / EVENT_ROWS_PER_SECOND s (a topic of 10,000 records/s), watermarked
         1 s behind; both sources of a join cover the same event time
+    proc_time  PROCTIME(), on the stream of a lookup join only (its `dim`: lookup_table_sql)
 
 and runs into a blackhole sink at parallelism 1. Its pass-through reads the same columns of
 the same sources, so the difference is the operator's own cost. `op` names the classifier's
