@@ -11,6 +11,7 @@ Every case reads generated sources (datagen behind a view, built like the calibr
     ts  TIMESTAMP_LTZ(3), event time that advances with the row count: row n of a source is
         at 2026-01-01 + n / EVENT_ROWS_PER_SECOND s (a topic of 10,000 records/s), watermarked
         1 s behind; both sources of a join cover the same event time
+    proc_time  PROCTIME(), on the stream of a lookup join only (its `dim`: lookup_table_sql)
 
 and runs into a blackhole sink at parallelism 1. Its pass-through reads the same columns of
 the same sources, so the difference is the operator's own cost. `op` names the classifier's
@@ -39,6 +40,9 @@ DEFAULT_ROWS = 300_000
 STEADY_RECORDS = 100_000
 EXPENSIVE_ROWS = 150_000
 STATELESS_ROWS = 400_000
+# A lookup join keeps no state and costs a few us a record: 10^6 rows (the smaller run a
+# fifth) lift its slope well above the noise of the dimension table's build in open().
+LOOKUP_ROWS = 1_000_000
 JOIN_ROWS = DEFAULT_ROWS // 2  # per side: a two-input job handles as many records
 EXPENSIVE_JOIN_ROWS = EXPENSIVE_ROWS // 2
 EVENT_ROWS_PER_SECOND = 10_000  # rows per second of event time (ts advances 0.1 ms a row)
@@ -61,6 +65,9 @@ class Case:
     emits_per_input: float = 1.0
     skew: bool = False
     right_rows: int | None = None  # a bounded, smaller second source (a dimension table)
+    # A lookup join's dimension table `dim` (k, v, s; key k): this many rows in memory, served
+    # by the 'bench-lookup' connector (bench/model/lookup/); the stream gets `proc_time`.
+    lookup_rows: int | None = None
     rows: int = DEFAULT_ROWS  # rows per source of the larger run (two-input cases: per side)
     small_rows: int | None = None  # rows of the smaller run; None: a fifth of `rows`
     expect_ops: tuple[str, ...] = field(default=())
@@ -77,8 +84,10 @@ def source_sql(
     *,
     skew: bool = False,
     primary_key: bool = False,
+    proctime: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """CREATE statements (datagen table + view `name`) and the DROPs that undo them."""
+    """CREATE statements (datagen table + view `name`) and the DROPs that undo them.
+    `proctime`: the view also has `proc_time`, a processing-time attribute (PROCTIME())."""
     gen = f"__gen_{name}"
     pad = max(0, message_bytes - _DIGITS)
     json_pad = max(0, message_bytes - 20)
@@ -89,10 +98,13 @@ def source_sql(
     )
     step = 1000 / EVENT_ROWS_PER_SECOND  # ms of event time per row
 
+    proc = ", proc_time AS PROCTIME()" if proctime else ""
+
     def table(table_name: str, key_col: str, pk: str) -> str:
         return (
             f"CREATE TEMPORARY TABLE `{table_name}` (n BIGINT, {key_col} BIGINT, v BIGINT, "
-            f"x DOUBLE, ts AS TO_TIMESTAMP_LTZ({EPOCH_MS} + CAST(n * {step:g} AS BIGINT), 3), "
+            f"x DOUBLE, ts AS TO_TIMESTAMP_LTZ({EPOCH_MS} + CAST(n * {step:g} AS BIGINT), 3)"
+            f"{proc}, "
             f"WATERMARK FOR ts AS ts - INTERVAL '1' SECOND{pk}) WITH ("
             "'connector' = 'datagen', 'rows-per-second' = '1000000000', "
             f"'number-of-rows' = '{rows}', 'fields.n.kind' = 'sequence', "
@@ -110,12 +122,27 @@ def source_sql(
         f"CREATE TEMPORARY VIEW `{name}` AS SELECT {key} AS k, v, MOD(v, 100) AS g, x, "
         f"CONCAT(CAST(v AS STRING), REPEAT('x', {pad})) AS s, "
         f"CONCAT('{{\"a\": ', CAST(v AS STRING), ', \"b\": \"', REPEAT('x', {json_pad}), '\"}}') "
-        f"AS js, ts FROM `{gen}`"
+        f"AS js, ts{', proc_time' if proctime else ''} FROM `{gen}`"
     )
     return [create, view], [
         f"DROP TEMPORARY VIEW IF EXISTS `{name}`",
         f"DROP TEMPORARY TABLE IF EXISTS `{gen}`",
     ]
+
+
+LOOKUP_CONNECTOR = "bench-lookup"  # bench/model/lookup/BenchLookupTableFactory.java
+
+
+def lookup_table_sql(rows: int, message_bytes: int) -> tuple[list[str], list[str]]:
+    """The dimension table `dim` of a lookup join: `rows` rows (k = 0 .. rows - 1, v, a payload
+    s of about `message_bytes` characters) held in memory by the bench-lookup connector, which
+    answers each lookup synchronously (no cache in front, no network)."""
+    create = (
+        "CREATE TEMPORARY TABLE `dim` (k BIGINT, v BIGINT, s STRING, PRIMARY KEY (k) NOT "
+        f"ENFORCED) WITH ('connector' = '{LOOKUP_CONNECTOR}', 'rows' = '{rows}', "
+        f"'payload-bytes' = '{message_bytes}')"
+    )
+    return [create], ["DROP TEMPORARY TABLE IF EXISTS `dim`"]
 
 
 # Windows of 10 s: at 10,000 rows/s and 10^4 keys, about 10 rows per key and window.
@@ -320,16 +347,16 @@ def _reference_cases() -> list[Case]:
             expect_ops=("temporal_join",),
         ),
         Case(
-            "lookup_like_join",
             "lookup_join",
-            "SELECT a.k, a.v, b.v AS bv FROM a JOIN b FOR SYSTEM_TIME AS OF a.ts ON a.k = b.k",
-            ("k", "v", "ts"),
-            sources=2,
-            keys=1000,
-            right_rows=1000,
-            variant="temporal join to a 1,000-row table (cache-like)",
-            rows=EXPENSIVE_ROWS,
-            expect_ops=("temporal_join",),
+            "lookup_join",
+            "SELECT a.k, a.v, d.v AS dv FROM a JOIN dim FOR SYSTEM_TIME AS OF a.proc_time AS d "
+            "ON a.k = d.k",
+            ("k", "v"),
+            lookup_rows=DEFAULT_KEYS,
+            stateful=False,
+            rows=LOOKUP_ROWS,
+            variant="lookup join, 10^4-row in-memory table (bench-lookup)",
+            expect_ops=("lookup_join",),
         ),
         Case(
             "window_join",
@@ -435,6 +462,12 @@ def sweep_cases() -> list[Case]:
         out.append(payload_project.with_(message_bytes=size, variant=f"{size} B UPPER"))
     for size in (100, 1000, 4000):
         out.append(payload_join.with_(message_bytes=size, variant=f"{size} B in state"))
+    # A lookup join's table of 10^6 rows (the stream's keys cover it): does table size matter?
+    out.append(
+        by["lookup_join"].with_(
+            keys=1_000_000, lookup_rows=1_000_000, variant="10^6-row in-memory table"
+        )
+    )
     small, large = KEY_SWEEP_ROWS[1_000_000]
     out.append(
         by["deduplicate"].with_(

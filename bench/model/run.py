@@ -42,12 +42,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+import lookup_jar  # noqa: E402
 from cases import (  # noqa: E402
     DEFAULT_ROWS,
     EVENT_ROWS_PER_SECOND,
     QUICK,
     Case,
     big_key_cases,
+    lookup_table_sql,
     managed_memory_cases,
     reference_cases,
     run_length_cases,
@@ -170,7 +172,8 @@ def plan(quick: bool) -> list[Stage]:
     classes mini-batch changes (aggregations, deduplication, regular join) with it on, 2 runs;
     then what moves the cost (key count, bytes in state, aggregates, skew, rows out per input),
     1 run each (the reference runs show the noise). Heap state (a second JVM): the stateful
-    classes, 1 run (how much RocksDB adds). Each run is one job at the larger size; the smaller
+    classes and the lookup join (it keeps no state: both backends should agree), 1 run (how
+    much RocksDB adds). Each run is one job at the larger size; the smaller
     size runs once per case (its cost is the fixed cost every run subtracts).
     """
     ref = reference_cases()
@@ -184,7 +187,9 @@ def plan(quick: bool) -> list[Stage]:
     return [
         Stage("rocksdb", rocks, "every class, mini-batch classes, sweeps"),
         Stage(
-            "hashmap", tuple(Run(heap_case(c), 1) for c in ref if c.stateful), "stateful classes"
+            "hashmap",
+            tuple(Run(heap_case(c), 1) for c in ref if c.stateful or c.lookup_rows),
+            "stateful classes and the lookup join",
         ),
     ]
 
@@ -218,11 +223,17 @@ def _rows(case: Case, rows: int | None) -> tuple[int, int]:
 
 
 def _sources(case: Case, n: int) -> tuple[list[str], list[str]]:
-    setup, teardown = source_sql("a", n, case.keys, case.message_bytes, skew=case.skew)
+    lookup = case.lookup_rows is not None
+    setup, teardown = source_sql(
+        "a", n, case.keys, case.message_bytes, skew=case.skew, proctime=lookup
+    )
     if case.sources == 2:
-        versioned = case.op in {"temporal_join", "lookup_join"}
+        versioned = case.op == "temporal_join"
         right_n = case.right_rows or n
         s2, t2 = source_sql("b", right_n, case.keys, case.message_bytes, primary_key=versioned)
+        setup, teardown = setup + s2, t2 + teardown
+    if case.lookup_rows is not None:
+        s2, t2 = lookup_table_sql(case.lookup_rows, case.message_bytes)
         setup, teardown = setup + s2, t2 + teardown
     return setup, teardown
 
@@ -233,7 +244,7 @@ def _pass_query(case: Case) -> list[str]:
     if case.sources == 2:
         right = (
             [c for c in case.columns if c != "g"]
-            if case.op in {"temporal_join", "lookup_join"}
+            if case.op == "temporal_join"
             else list(case.columns)
         )
         queries.append(f"SELECT {', '.join(right)} FROM b")
@@ -248,7 +259,8 @@ def _signature(case: Case, rows: int | None) -> tuple[Any, ...]:
         case.skew,
         case.right_rows,
         case.columns,
-        case.op in {"temporal_join", "lookup_join"},
+        case.op == "temporal_join",
+        case.lookup_rows,
         _rows(case, rows),
     )
 
@@ -313,6 +325,8 @@ def build_spec(
     }
     if deadline is not None:
         spec["deadline_unix"] = deadline
+    if any(c.lookup_rows is not None for c in stage.cases):
+        spec["jars"] = [str(lookup_jar.ensure_jar())]  # the bench-lookup connector
     return spec, pass_of
 
 

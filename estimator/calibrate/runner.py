@@ -23,7 +23,8 @@ splits it by thread name (task threads, RocksDB's, the VM thread where the seria
 Spec: {"backend": "hashmap" | "rocksdb", "managed_memory_mb": int, "repeats": int,
 "config": {"table.exec.mini-batch.enabled": "true", ...} (optional, more Flink settings),
 "time_limit_s": float, "deadline_unix": float (optional: jobs not started by then are reported
-as skipped), "jit_warmup_rows": int (optional, default 300,000), "jobs": [{"name",
+as skipped), "jars": [path] (optional: jars Flink loads through pipeline.jars, e.g. a
+connector), "jit_warmup_rows": int (optional, default 300,000), "jobs": [{"name",
 "pass_through": [query], "queries": [query], "repeats": int (optional, else the spec's),
 "config": {planner setting: value} (optional, this job only), and "gc_before_job": bool
 (optional: a full GC before each measured job, so no job pays for an earlier one's garbage),
@@ -40,6 +41,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 MARKER = "@@calibrate "
@@ -376,6 +378,9 @@ def main() -> int:
     from pyflink.table import TableEnvironment
 
     t_env = TableEnvironment.create(_settings(spec))
+    jars = [Path(j).resolve().as_uri() for j in spec.get("jars") or []]
+    if jars:  # PyFlink also adds them to the class loader that plans and runs local jobs
+        t_env.get_config().set("pipeline.jars", ";".join(jars))
     try:
         from importlib.metadata import version
 

@@ -339,3 +339,44 @@ def test_task_cpu_agrees_with_the_jvm_process_cpu(known_workload: dict) -> None:
     task = _slope_us(known_workload["many"], n1, n3)
     process = _slope_us(known_workload["many process"], n1, n3)
     assert 0.75 <= task / process <= 1.3, (task, process)
+
+
+_EXPLAIN = """
+import json, sys
+from pyflink.table import EnvironmentSettings, TableEnvironment
+spec = json.loads(sys.stdin.read())
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.get_config().set("pipeline.jars", spec["jar"])
+for sql in spec["setup"]:
+    t_env.execute_sql(sql)
+print(t_env.explain_sql(spec["query"]))
+"""
+
+
+def test_the_benchmarks_lookup_case_is_planned_as_a_lookup_join() -> None:
+    """The operator benchmark's lookup_join case (bench/model) on this Flink: its connector jar
+    builds, loads through pipeline.jars, and the planner makes a LookupJoin against it (not a
+    temporal join that keeps the table in state)."""
+    import json
+
+    from estimator.calibrate.engine import flink_python
+
+    sys.path.insert(0, str(HERE.parents[1] / "bench" / "model"))
+    import lookup_jar
+    import run
+
+    (case,) = [c for c in run.reference_cases() if c.op == "lookup_join"]
+    setup, _ = run._sources(case, 1000)
+    spec = {"jar": lookup_jar.ensure_jar().as_uri(), "setup": setup, "query": case.sql}
+    proc = subprocess.run(
+        [str(flink_python()), "-c", _EXPLAIN],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    plan = proc.stdout.split("== Optimized Execution Plan ==")[1]
+    assert "LookupJoin(table=[default_catalog.default_database.dim]" in plan, plan
+    assert "lookup=[k=k]" in plan
+    assert "TemporalJoin" not in plan and "Join(" not in plan.replace("LookupJoin(", "")

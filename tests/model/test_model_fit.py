@@ -176,6 +176,27 @@ def test_steady_state_factor_scales_stateful_classes_and_spans_the_range():
     assert "op_us_deduplicate" not in got
 
 
+def test_the_lookup_join_is_not_scaled_as_state_and_keeps_its_allowance_as_the_high_end():
+    """A lookup join keeps no state: the steady-state factor does not scale it. Its figure is
+    the operator's CPU against an in-memory table; the high end is the stated allowance for an
+    external lookup's work, which the benchmark cannot measure, and the source says so."""
+    spans = ((100_000, 300_000), (300_000, 1_000_000))
+    rows = [
+        row("lookup_join", "lookup_join", "rocksdb", [0.9, 1.0, 1.1]),
+        row("lookup_join", "lookup_join", "hashmap", [0.6, 0.8, 0.7]),
+        *(
+            _run_length("group_by", "group_aggregate", *s, us)
+            for s, us in zip(spans, (8, 10), strict=True)
+        ),
+    ]
+    got = fit.fit(rows, [])["op_us_lookup_join"]
+    allowance, why = fit.HIGH_ALLOWANCE["lookup_join"]
+    assert (got["value"], got["low"], got["high"]) == (1.0, 0.6, allowance)
+    assert "steady-state factor" not in got["source"]
+    assert got["source"].startswith("What is measured: the CPU of Flink's lookup-join operator")
+    assert "external-tables" in got["source"] and got["range_source"].endswith(why)
+
+
 def test_a_long_run_key_point_is_held_against_the_reference_at_the_same_level():
     spans = ((100_000, 300_000), (300_000, 1_000_000))
     long_run = "slope between 1,500,000 and 2,500,000 rows per source"
