@@ -68,6 +68,7 @@ class Case:
     # A lookup join's dimension table `dim` (k, v, s; key k): this many rows in memory, served
     # by the 'bench-lookup' connector (bench/model/lookup/); the stream gets `proc_time`.
     lookup_rows: int | None = None
+    lookup_async: bool = False  # the table answers through Flink's async lookup operator
     rows: int = DEFAULT_ROWS  # rows per source of the larger run (two-input cases: per side)
     small_rows: int | None = None  # rows of the smaller run; None: a fifth of `rows`
     expect_ops: tuple[str, ...] = field(default=())
@@ -133,14 +134,17 @@ def source_sql(
 LOOKUP_CONNECTOR = "bench-lookup"  # bench/model/lookup/BenchLookupTableFactory.java
 
 
-def lookup_table_sql(rows: int, message_bytes: int) -> tuple[list[str], list[str]]:
+def lookup_table_sql(
+    rows: int, message_bytes: int, *, async_: bool = False
+) -> tuple[list[str], list[str]]:
     """The dimension table `dim` of a lookup join: `rows` rows (k = 0 .. rows - 1, v, a payload
     s of about `message_bytes` characters) held in memory by the bench-lookup connector, which
-    answers each lookup synchronously (no cache in front, no network)."""
+    answers each lookup synchronously (no cache in front, no network); `async_`: through an
+    async lookup function whose every answer is ready at once (Flink's async operator)."""
     create = (
         "CREATE TEMPORARY TABLE `dim` (k BIGINT, v BIGINT, s STRING, PRIMARY KEY (k) NOT "
         f"ENFORCED) WITH ('connector' = '{LOOKUP_CONNECTOR}', 'rows' = '{rows}', "
-        f"'payload-bytes' = '{message_bytes}')"
+        f"'payload-bytes' = '{message_bytes}', 'async' = '{str(async_).lower()}')"
     )
     return [create], ["DROP TEMPORARY TABLE IF EXISTS `dim`"]
 
@@ -468,6 +472,9 @@ def sweep_cases() -> list[Case]:
             keys=1_000_000, lookup_rows=1_000_000, variant="10^6-row in-memory table"
         )
     )
+    # The same lookups through Flink's async lookup operator (ordered, capacity 100): what its
+    # queue costs when every answer is ready at once (an external lookup would wait there).
+    out.append(by["lookup_join"].with_(lookup_async=True, variant="async lookup function"))
     small, large = KEY_SWEEP_ROWS[1_000_000]
     out.append(
         by["deduplicate"].with_(

@@ -233,7 +233,7 @@ def _sources(case: Case, n: int) -> tuple[list[str], list[str]]:
         s2, t2 = source_sql("b", right_n, case.keys, case.message_bytes, primary_key=versioned)
         setup, teardown = setup + s2, t2 + teardown
     if case.lookup_rows is not None:
-        s2, t2 = lookup_table_sql(case.lookup_rows, case.message_bytes)
+        s2, t2 = lookup_table_sql(case.lookup_rows, case.message_bytes, async_=case.lookup_async)
         setup, teardown = setup + s2, t2 + teardown
     return setup, teardown
 

@@ -353,10 +353,11 @@ print(t_env.explain_sql(spec["query"]))
 """
 
 
-def test_the_benchmarks_lookup_case_is_planned_as_a_lookup_join() -> None:
-    """The operator benchmark's lookup_join case (bench/model) on this Flink: its connector jar
-    builds, loads through pipeline.jars, and the planner makes a LookupJoin against it (not a
-    temporal join that keeps the table in state)."""
+@pytest.mark.parametrize("async_", [False, True], ids=["sync", "async"])
+def test_the_benchmarks_lookup_case_is_planned_as_a_lookup_join(async_: bool) -> None:
+    """The operator benchmark's lookup_join cases (bench/model) on this Flink: the connector
+    jar builds, loads through pipeline.jars, and the planner makes a LookupJoin against it (not
+    a temporal join that keeps the table in state), synchronous or async as the case asks."""
     import json
 
     from estimator.calibrate.engine import flink_python
@@ -365,7 +366,8 @@ def test_the_benchmarks_lookup_case_is_planned_as_a_lookup_join() -> None:
     import lookup_jar
     import run
 
-    (case,) = [c for c in run.reference_cases() if c.op == "lookup_join"]
+    cases = run.reference_cases() + run.sweep_cases()
+    (case,) = [c for c in cases if c.lookup_rows == 10_000 and c.lookup_async == async_]
     setup, _ = run._sources(case, 1000)
     spec = {"jar": lookup_jar.ensure_jar().as_uri(), "setup": setup, "query": case.sql}
     proc = subprocess.run(
@@ -380,3 +382,4 @@ def test_the_benchmarks_lookup_case_is_planned_as_a_lookup_join() -> None:
     assert "LookupJoin(table=[default_catalog.default_database.dim]" in plan, plan
     assert "lookup=[k=k]" in plan
     assert "TemporalJoin" not in plan and "Join(" not in plan.replace("LookupJoin(", "")
+    assert ("async=[ORDERED" in plan) == async_

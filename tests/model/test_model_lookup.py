@@ -90,7 +90,11 @@ def test_the_lookup_stage_loads_the_connector_and_reads_a_processing_time_stream
     stage = run.plan(quick=False)[0]
     lookup = stage.keep(lambda r: r.case.op == "lookup_join")
     names = {c.name for c in lookup.cases}
-    assert names == {"lookup_join", "lookup_join@10^6-row in-memory table"}
+    assert names == {
+        "lookup_join",
+        "lookup_join@10^6-row in-memory table",
+        "lookup_join@async lookup function",
+    }
     spec, pass_of = run.build_spec(lookup, None, 1024)
     assert spec["jars"] == [str(jar)]
     jobs = {j["name"]: j for j in spec["jobs"]}
@@ -99,8 +103,13 @@ def test_the_lookup_stage_loads_the_connector_and_reads_a_processing_time_stream
     assert "proc_time AS PROCTIME()" in setup
     assert "'connector' = 'bench-lookup', 'rows' = '10000'" in setup
     assert jobs[pass_of["lookup_join"]]["pass_through"] == ["SELECT k, v FROM a"]
+    assert "'async' = 'false'" in setup
     big = jobs["lookup_join@10^6-row in-memory table"]["sizes"][1]["setup"]
     assert "'rows' = '1000000'" in " ".join(big)
+    async_setup = " ".join(jobs["lookup_join@async lookup function"]["sizes"][1]["setup"])
+    assert "'rows' = '10000', 'payload-bytes' = '100', 'async' = 'true'" in async_setup
+    # The same stream: the async case shares the reference's pass-through.
+    assert pass_of["lookup_join@async lookup function"] == pass_of["lookup_join"]
     other, _ = run.build_spec(stage.keep(lambda r: r.case.name == "group_by"), None, 1024)
     assert "jars" not in other
 
@@ -111,5 +120,6 @@ def test_the_lookup_case_runs_on_both_backends_and_is_not_scaled_as_state() -> N
     rocks, heap = run.plan(quick=False)
     assert "lookup_join" in {c.name for c in rocks.cases}
     assert "lookup_join" in {c.name for c in heap.cases}
-    (big,) = [c for c in sweep_cases() if c.op == "lookup_join"]
+    big, async_ = [c for c in sweep_cases() if c.op == "lookup_join"]
     assert big.lookup_rows == big.keys == 1_000_000  # every lookup finds its row
+    assert async_.lookup_async and not big.lookup_async and not case.lookup_async

@@ -4,13 +4,16 @@
  * The Flink 2.3 distribution ships no connector a lookup join can use (filesystem has no
  * lookup; JDBC and Hive are separate downloads), so this file gives the planner one: a
  * LookupTableSource whose synchronous LookupFunction answers each key from an in-memory table
- * of `rows` generated rows, built when the task opens. A lookup join against it costs what
- * Flink's lookup-join operator costs with a fully cached dimension table: no network, no
- * external system. bench/model/lookup_jar.py compiles it against pyflink/lib into a jar
- * (cached by the hash of this file) that the runner passes to Flink through pipeline.jars.
+ * of `rows` generated rows, built when the task opens ('async' = 'true': an AsyncLookupFunction
+ * that completes each lookup at once, so Flink runs its async lookup operator instead). A
+ * lookup join against it costs what Flink's lookup-join operator costs with a fully cached
+ * dimension table: no network, no external system. bench/model/lookup_jar.py compiles it
+ * against pyflink/lib into a jar (cached by the hash of this file) that the runner passes to
+ * Flink through pipeline.jars.
  *
  *   CREATE TABLE dim (k BIGINT, v BIGINT, s STRING, PRIMARY KEY (k) NOT ENFORCED)
- *   WITH ('connector' = 'bench-lookup', 'rows' = '10000', 'payload-bytes' = '100')
+ *   WITH ('connector' = 'bench-lookup', 'rows' = '10000', 'payload-bytes' = '100',
+ *         'async' = 'false')
  *
  * Row i (0 <= i < rows) is: the first column = i (the key the join looks up), every other
  * BIGINT column = i * 7919 mod 1,000,000, every STRING column = i's digits and then
@@ -25,16 +28,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.LookupTableSource;
+import org.apache.flink.table.connector.source.lookup.AsyncLookupFunctionProvider;
 import org.apache.flink.table.connector.source.lookup.LookupFunctionProvider;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.functions.AsyncLookupFunction;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.LookupFunction;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -45,6 +51,8 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
     static final ConfigOption<Long> ROWS = ConfigOptions.key("rows").longType().noDefaultValue();
     static final ConfigOption<Integer> PAYLOAD =
             ConfigOptions.key("payload-bytes").intType().defaultValue(100);
+    static final ConfigOption<Boolean> ASYNC =
+            ConfigOptions.key("async").booleanType().defaultValue(false);
 
     @Override
     public String factoryIdentifier() {
@@ -58,7 +66,7 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(PAYLOAD);
+        return Set.of(PAYLOAD, ASYNC);
     }
 
     @Override
@@ -72,10 +80,15 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
                     || (i > 0 && (root == LogicalTypeRoot.VARCHAR || root == LogicalTypeRoot.CHAR));
             if (!ok) {
                 throw new IllegalArgumentException(
-                        "bench-lookup: the first column must be BIGINT, the others BIGINT or STRING");
+                        "bench-lookup: the first column must be BIGINT, the others BIGINT "
+                                + "or STRING");
             }
         }
-        return new Source(types, helper.getOptions().get(ROWS), helper.getOptions().get(PAYLOAD));
+        return new Source(
+                types,
+                helper.getOptions().get(ROWS),
+                helper.getOptions().get(PAYLOAD),
+                helper.getOptions().get(ASYNC));
     }
 
     /** The table: lookups only (no scan). */
@@ -83,35 +96,65 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
         private final List<LogicalType> types;
         private final long rows;
         private final int payload;
+        private final boolean async;
 
-        Source(List<LogicalType> types, long rows, int payload) {
+        Source(List<LogicalType> types, long rows, int payload, boolean async) {
             this.types = types;
             this.rows = rows;
             this.payload = payload;
+            this.async = async;
         }
 
         @Override
         public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
             int[][] keys = context.getKeys();
             if (keys.length != 1 || keys[0].length != 1 || keys[0][0] != 0) {
-                throw new IllegalArgumentException("bench-lookup: look up by the first column only");
+                throw new IllegalArgumentException(
+                        "bench-lookup: look up by the first column only");
             }
             boolean[] isLong = new boolean[types.size()];
             for (int i = 0; i < isLong.length; i++) {
                 isLong[i] = types.get(i).getTypeRoot() == LogicalTypeRoot.BIGINT;
             }
-            return LookupFunctionProvider.of(new InMemoryLookup(isLong, rows, payload));
+            return async
+                    ? AsyncLookupFunctionProvider.of(new AsyncInMemoryLookup(isLong, rows, payload))
+                    : LookupFunctionProvider.of(new InMemoryLookup(isLong, rows, payload));
         }
 
         @Override
         public DynamicTableSource copy() {
-            return new Source(types, rows, payload);
+            return new Source(types, rows, payload, async);
         }
 
         @Override
         public String asSummaryString() {
-            return "bench-lookup(" + rows + " rows)";
+            return "bench-lookup(" + rows + " rows" + (async ? ", async)" : ")");
         }
+    }
+
+    /** The generated rows by key (see the header). */
+    static Map<Long, RowData> build(boolean[] isLong, long rows, int payload) {
+        Map<Long, RowData> table =
+                new HashMap<>((int) Math.min(Integer.MAX_VALUE, rows * 4 / 3 + 1));
+        String pad = "x".repeat(Math.max(0, payload - 7));
+        for (long i = 0; i < rows; i++) {
+            GenericRowData row = new GenericRowData(isLong.length);
+            row.setField(0, i);
+            for (int c = 1; c < isLong.length; c++) {
+                Object value =
+                        isLong[c]
+                                ? (Object) ((i * 7919) % 1_000_000)
+                                : StringData.fromString(i + pad);
+                row.setField(c, value);
+            }
+            table.put(i, row);
+        }
+        return table;
+    }
+
+    static Collection<RowData> find(Map<Long, RowData> table, RowData keyRow) {
+        RowData row = keyRow.isNullAt(0) ? null : table.get(keyRow.getLong(0));
+        return row == null ? Collections.emptyList() : Collections.singletonList(row);
     }
 
     /** Synchronous lookups in a HashMap of the generated rows (built in open()). */
@@ -129,29 +172,36 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
 
         @Override
         public void open(FunctionContext context) {
-            table = new HashMap<>((int) Math.min(Integer.MAX_VALUE, rows * 4 / 3 + 1));
-            String pad = "x".repeat(Math.max(0, payload - 7));
-            for (long i = 0; i < rows; i++) {
-                GenericRowData row = new GenericRowData(isLong.length);
-                row.setField(0, i);
-                for (int c = 1; c < isLong.length; c++) {
-                    row.setField(
-                            c,
-                            isLong[c]
-                                    ? (Object) ((i * 7919) % 1_000_000)
-                                    : StringData.fromString(i + pad));
-                }
-                table.put(i, row);
-            }
+            table = build(isLong, rows, payload);
         }
 
         @Override
         public Collection<RowData> lookup(RowData keyRow) {
-            if (keyRow.isNullAt(0)) {
-                return Collections.emptyList();
-            }
-            RowData row = table.get(keyRow.getLong(0));
-            return row == null ? Collections.emptyList() : Collections.singletonList(row);
+            return find(table, keyRow);
+        }
+    }
+
+    /** The same lookups through Flink's async lookup operator, each future complete at once. */
+    public static final class AsyncInMemoryLookup extends AsyncLookupFunction {
+        private final boolean[] isLong;
+        private final long rows;
+        private final int payload;
+        private transient Map<Long, RowData> table;
+
+        public AsyncInMemoryLookup(boolean[] isLong, long rows, int payload) {
+            this.isLong = isLong;
+            this.rows = rows;
+            this.payload = payload;
+        }
+
+        @Override
+        public void open(FunctionContext context) {
+            table = build(isLong, rows, payload);
+        }
+
+        @Override
+        public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
+            return CompletableFuture.completedFuture(find(table, keyRow));
         }
     }
 }
