@@ -116,9 +116,10 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
             for (int i = 0; i < isLong.length; i++) {
                 isLong[i] = types.get(i).getTypeRoot() == LogicalTypeRoot.BIGINT;
             }
+            InMemoryTable table = new InMemoryTable(isLong, rows, payload);
             return async
-                    ? AsyncLookupFunctionProvider.of(new AsyncInMemoryLookup(isLong, rows, payload))
-                    : LookupFunctionProvider.of(new InMemoryLookup(isLong, rows, payload));
+                    ? AsyncLookupFunctionProvider.of(new AsyncInMemoryLookup(table))
+                    : LookupFunctionProvider.of(new InMemoryLookup(table));
         }
 
         @Override
@@ -132,76 +133,78 @@ public class BenchLookupTableFactory implements DynamicTableSourceFactory {
         }
     }
 
-    /** The generated rows by key (see the header). */
-    static Map<Long, RowData> build(boolean[] isLong, long rows, int payload) {
-        Map<Long, RowData> table =
-                new HashMap<>((int) Math.min(Integer.MAX_VALUE, rows * 4 / 3 + 1));
-        String pad = "x".repeat(Math.max(0, payload - 7));
-        for (long i = 0; i < rows; i++) {
-            GenericRowData row = new GenericRowData(isLong.length);
-            row.setField(0, i);
-            for (int c = 1; c < isLong.length; c++) {
-                Object value =
-                        isLong[c]
-                                ? (Object) ((i * 7919) % 1_000_000)
-                                : StringData.fromString(i + pad);
-                row.setField(c, value);
-            }
-            table.put(i, row);
-        }
-        return table;
-    }
-
-    static Collection<RowData> find(Map<Long, RowData> table, RowData keyRow) {
-        RowData row = keyRow.isNullAt(0) ? null : table.get(keyRow.getLong(0));
-        return row == null ? Collections.emptyList() : Collections.singletonList(row);
-    }
-
-    /** Synchronous lookups in a HashMap of the generated rows (built in open()). */
-    public static final class InMemoryLookup extends LookupFunction {
+    /** The generated rows by key (see the header), built in open() on the task. */
+    static final class InMemoryTable implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private final boolean[] isLong;
         private final long rows;
         private final int payload;
-        private transient Map<Long, RowData> table;
+        private transient Map<Long, RowData> byKey;
 
-        public InMemoryLookup(boolean[] isLong, long rows, int payload) {
+        InMemoryTable(boolean[] isLong, long rows, int payload) {
             this.isLong = isLong;
             this.rows = rows;
             this.payload = payload;
         }
 
+        void open() {
+            byKey = new HashMap<>((int) Math.min(Integer.MAX_VALUE, rows * 4 / 3 + 1));
+            String pad = "x".repeat(Math.max(0, payload - 7));
+            for (long i = 0; i < rows; i++) {
+                GenericRowData row = new GenericRowData(isLong.length);
+                row.setField(0, i);
+                for (int c = 1; c < isLong.length; c++) {
+                    Object value =
+                            isLong[c]
+                                    ? (Object) ((i * 7919) % 1_000_000)
+                                    : StringData.fromString(i + pad);
+                    row.setField(c, value);
+                }
+                byKey.put(i, row);
+            }
+        }
+
+        Collection<RowData> find(RowData keyRow) {
+            RowData row = keyRow.isNullAt(0) ? null : byKey.get(keyRow.getLong(0));
+            return row == null ? Collections.emptyList() : Collections.singletonList(row);
+        }
+    }
+
+    /** Synchronous lookups in the table. */
+    public static final class InMemoryLookup extends LookupFunction {
+        private final InMemoryTable table;
+
+        InMemoryLookup(InMemoryTable table) {
+            this.table = table;
+        }
+
         @Override
         public void open(FunctionContext context) {
-            table = build(isLong, rows, payload);
+            table.open();
         }
 
         @Override
         public Collection<RowData> lookup(RowData keyRow) {
-            return find(table, keyRow);
+            return table.find(keyRow);
         }
     }
 
     /** The same lookups through Flink's async lookup operator, each future complete at once. */
     public static final class AsyncInMemoryLookup extends AsyncLookupFunction {
-        private final boolean[] isLong;
-        private final long rows;
-        private final int payload;
-        private transient Map<Long, RowData> table;
+        private final InMemoryTable table;
 
-        public AsyncInMemoryLookup(boolean[] isLong, long rows, int payload) {
-            this.isLong = isLong;
-            this.rows = rows;
-            this.payload = payload;
+        AsyncInMemoryLookup(InMemoryTable table) {
+            this.table = table;
         }
 
         @Override
         public void open(FunctionContext context) {
-            table = build(isLong, rows, payload);
+            table.open();
         }
 
         @Override
         public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
-            return CompletableFuture.completedFuture(find(table, keyRow));
+            return CompletableFuture.completedFuture(table.find(keyRow));
         }
     }
 }
