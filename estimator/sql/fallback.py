@@ -134,14 +134,15 @@ def classify_tokens(tokens: list[Token], *, state_ttl: bool, error: str) -> Clas
     operators = ordered_operators(ops)
     state = state_of(operators, state_ttl)
     facts = Facts(operators=set(operators))
+    one_task = SELECT_ONE_TASK if statement_type == "select" else None
     return Classification(
         statement_type=statement_type,
         kind=kind_of(operators),
         operators=operators,
         sources=sorted(set(sources)),
         sink=", ".join(sorted(sinks)) if sinks else None,
-        parallelism_cap=1 if statement_type == "select" else None,
-        parallelism_reason=SELECT_ONE_TASK if statement_type == "select" else None,
+        parallelism_cap=1 if one_task else None,
+        parallelism_reason=one_task,
         state=state,
         confidence="low",
         explanation=explain(facts, sources, sinks, statement_type, state, state_ttl)[:-1]
